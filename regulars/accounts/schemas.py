@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Schema
+
+from regulars.core.schemas import Id, Text
+from regulars.tenancy.models import Role
+
+
+class MeOut(Schema):
+    user_id: int | None
+    email: str | None
+    name: str | None
+    organization_id: int
+    organization_slug: str
+    role: Role
+    channel: str
+    capabilities: list[str]
+
+
+class InvitationOut(Schema):
+    id: int
+    email: str
+    role: Role
+    all_locations: bool
+    status: str
+    created_at: datetime
+    expires_at: datetime
+
+
+class InvitationIn(Schema):
+    email: Text(254, 3)
+    role: Role = Role.STAFF
+    all_locations: bool = True
+    location_ids: list[Id] = []
+
+
+class ApiKeyOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    role: Role
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreatedOut(ApiKeyOut):
+    key: str
+
+
+class ApiKeyIn(Schema):
+    name: Text(100, 1)
+    role: Role = Role.READONLY

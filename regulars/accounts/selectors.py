@@ -1,0 +1,61 @@
+"""Reads of invitations and API keys, and the API key lookup for authentication."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from regulars.accounts.models import ApiKey, Invitation
+from regulars.accounts.tokens import same_hash, split_api_key
+from regulars.core.errors import NotFound
+from regulars.tenancy.access import Actor, Cap
+from regulars.tenancy.models import Organization
+from regulars.tenancy.scope import assert_in_scope
+
+
+def invitation_list(*, org: Organization, actor: Actor) -> QuerySet[Invitation]:
+    assert_in_scope(org)
+    actor.require(Cap.STAFF_MANAGE)
+    return Invitation.objects.select_related("invited_by").prefetch_related("locations")
+
+
+def invitation_get_for_actor(*, org: Organization, actor: Actor, invitation_id: int) -> Invitation:
+    assert_in_scope(org)
+    invitation = Invitation.objects.filter(pk=invitation_id).first()
+    if invitation is None:
+        raise NotFound()
+    return invitation
+
+
+def api_key_list(*, org: Organization, actor: Actor) -> QuerySet[ApiKey]:
+    assert_in_scope(org)
+    actor.require(Cap.API_KEYS_MANAGE)
+    return ApiKey.objects.select_related("created_by")
+
+
+def api_key_get_for_actor(*, org: Organization, actor: Actor, api_key_id: int) -> ApiKey:
+    assert_in_scope(org)
+    api_key = ApiKey.objects.filter(pk=api_key_id).first()
+    if api_key is None:
+        raise NotFound()
+    return api_key
+
+
+def api_key_authenticate(key: str) -> ApiKey | None:
+    """The API channel's lookup, across organizations: the key decides which one."""
+    prefix = split_api_key(key)
+    if prefix is None:
+        return None
+    api_key = (
+        ApiKey.unscoped.select_related("organization")
+        .filter(prefix=prefix, revoked_at__isnull=True)
+        .first()
+    )
+    if api_key is None or not same_hash(key, api_key.key_hash):
+        return None
+    return api_key
+
+
+def login_exists(email: str) -> bool:
+    from regulars.accounts.models import User
+
+    return User.objects.filter(email__iexact=email).exists()

@@ -1,0 +1,10 @@
+"""Response maps shared by every API operation, so the OpenAPI spec documents each 4xx."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from regulars.core.schemas import ErrorOut
+
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: ErrorOut}

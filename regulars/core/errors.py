@@ -1,0 +1,60 @@
+"""Domain errors that services raise and every channel (page, API, CLI) turns into an answer.
+
+They carry what a user needs to fix the problem: a message, a stable code, and the fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FieldError:
+    field: str
+    message: str
+
+
+@dataclass
+class DomainError(Exception):
+    """A rule of the domain was broken by the caller's input; answered with a 4xx."""
+
+    detail: str
+    code: str = "invalid"
+    errors: list[FieldError] = field(default_factory=list)
+    status: int = 400
+
+    def __str__(self) -> str:
+        return self.detail
+
+    @classmethod
+    def for_field(cls, name: str, message: str, code: str = "invalid") -> DomainError:
+        return cls(detail=message, code=code, errors=[FieldError(name, message)])
+
+
+@dataclass
+class NotFound(DomainError):
+    """Missing, or belonging to another organization or outside the actor's locations.
+
+    The two are never told apart: a 404 gives no existence oracle.
+    """
+
+    detail: str = "Not found."
+    code: str = "not_found"
+    status: int = 404
+
+
+@dataclass
+class Forbidden(DomainError):
+    """The actor's role lacks a capability inside their own organization."""
+
+    detail: str = "You do not have permission to do this."
+    code: str = "forbidden"
+    status: int = 403
+
+
+@dataclass
+class Conflict(DomainError):
+    """The write clashes with the current state (a version, a duplicate, a merge)."""
+
+    code: str = "conflict"
+    status: int = 409

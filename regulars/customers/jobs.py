@@ -1,0 +1,62 @@
+"""Customer job kinds."""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from regulars.audit.services import AuditItem, audit_record_many
+from regulars.customers.models import Customer
+from regulars.customers.sample import sample_person
+from regulars.jobs.registry import job_kind
+from regulars.jobs.runner import JobContext
+from regulars.tenancy.access import Cap
+
+SAMPLE_BATCH = 50
+SAMPLE_MAX = 100_000
+
+
+@job_kind("customers.sample", label="Add sample customers", capability=Cap.JOBS_START)
+def add_sample_customers(ctx: JobContext) -> dict[str, Any]:
+    """Adds `count` sample customers in batches; each batch commits with its checkpoint.
+
+    A worker killed mid-batch loses that batch and its checkpoint together, so the resumed
+    job redoes exactly that batch and every customer is created once.
+    """
+    count = int(ctx.params.get("count", 0))
+    batches = (count + SAMPLE_BATCH - 1) // SAMPLE_BATCH
+    ctx.set_total(batches)
+    start = int(ctx.saved_checkpoint.get("next_batch", 0))
+    tag = f"s{ctx.job.pk}-"
+    for batch in range(start, batches):
+        rng = random.Random(f"{ctx.job.pk}-{batch}")  # noqa: S311 (sample data, not security)
+        first, last = batch * SAMPLE_BATCH, min(count, (batch + 1) * SAMPLE_BATCH)
+        with transaction.atomic():
+            customers = Customer.objects.bulk_create(
+                [
+                    Customer(organization=ctx.org, **sample_person(rng, n, tag))
+                    for n in range(first, last)
+                ]
+            )
+            audit_record_many(
+                org=ctx.org,
+                actor=ctx.actor,
+                items=[
+                    AuditItem(
+                        action="customers.customer.created", target=c, changes={"source": "sample"}
+                    )
+                    for c in customers
+                ],
+            )
+            ctx.save_checkpoint({"next_batch": batch + 1}, done=batch + 1)
+        if settings.JOB_TEST_UNIT_DELAY:
+            time.sleep(settings.JOB_TEST_UNIT_DELAY)
+        ctx.progress(batch + 1, message=f"{last} of {count} customers added")
+    return {
+        "created": count - start * SAMPLE_BATCH if start else count,
+        "message": f"{count} sample customers added.",
+    }

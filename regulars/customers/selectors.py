@@ -1,0 +1,36 @@
+"""Reads of customers, always through the actor's organization and locations."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from regulars.core.errors import NotFound
+from regulars.customers.models import Customer
+from regulars.tenancy.access import Actor, Cap
+from regulars.tenancy.models import Organization
+from regulars.tenancy.scope import assert_in_scope
+
+
+def customer_list(*, org: Organization, actor: Actor, q: str = "") -> QuerySet[Customer]:
+    """Live customers the actor may see; a location-limited actor sees their locations only."""
+    assert_in_scope(org)
+    actor.require(Cap.CUSTOMERS_VIEW)
+    customers = Customer.objects.filter(deleted_at__isnull=True)
+    if actor.location_ids is not None:
+        visible = Customer.objects.filter(
+            Q(all_locations=True) | Q(locations__in=actor.location_ids)
+        ).values("id")
+        customers = customers.filter(id__in=visible)
+    for word in q.split():
+        customers = customers.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+        )
+    return customers
+
+
+def customer_get_for_actor(*, org: Organization, actor: Actor, customer_id: int) -> Customer:
+    """Raises NotFound for missing, deleted, foreign and out-of-location customers alike."""
+    customer = customer_list(org=org, actor=actor).filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound()
+    return customer

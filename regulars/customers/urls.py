@@ -1,0 +1,14 @@
+from django.urls import path
+
+from regulars.customers import views
+
+app_name = "customers"
+
+urlpatterns = [
+    path("", views.customer_list, name="list"),
+    path("new/", views.customer_create, name="new"),
+    path("sample/", views.sample_start, name="sample"),
+    path("<int:customer_id>/", views.customer_detail, name="detail"),
+    path("<int:customer_id>/edit/", views.customer_edit, name="edit"),
+    path("<int:customer_id>/delete/", views.customer_delete, name="delete"),
+]

@@ -1,0 +1,120 @@
+"""Customer pages (minimal until the customer record lands)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from regulars.audit.selectors import audit_entries_for_customer
+from regulars.core.errors import DomainError
+from regulars.core.paging import paginate, sort
+from regulars.customers import selectors, services
+from regulars.customers.forms import CustomerForm, SampleForm
+from regulars.jobs.services import job_start
+from regulars.tenancy.access import Cap
+from regulars.tenancy.http import actor_of, staff_required
+
+SORTS = {
+    "name": ("last_name", "first_name"),
+    "email": ("email",),
+    "created": ("created_at",),
+}
+
+
+@staff_required()
+def customer_list(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    q = request.GET.get("q", "").strip()[:200]
+    customers, current_sort = sort(
+        request,
+        selectors.customer_list(org=actor.org, actor=actor, q=q),
+        allowed=SORTS,
+        default="name",
+    )
+    context = {
+        "page": paginate(request, customers),
+        "q": q,
+        "sort": current_sort,
+        "sample_form": SampleForm(),
+    }
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "customers/_rows.html", context)
+    return render(request, "customers/customer_list.html", context)
+
+
+@staff_required(Cap.CUSTOMERS_EDIT)
+def customer_create(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    form = CustomerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_create(org=actor.org, actor=actor, data=form.cleaned_data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, f"{customer} added.")
+            return redirect("customers:detail", customer_id=customer.pk)
+    return render(request, "customers/customer_form.html", {"form": form, "customer": None})
+
+
+@staff_required()
+def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    customer = selectors.customer_get_for_actor(org=actor.org, actor=actor, customer_id=customer_id)
+    history = audit_entries_for_customer(org=actor.org, actor=actor, customer_ids=[customer.pk])
+    return render(
+        request, "customers/customer_detail.html", {"customer": customer, "history": history[:20]}
+    )
+
+
+@staff_required()
+def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    customer = selectors.customer_get_for_actor(org=actor.org, actor=actor, customer_id=customer_id)
+    actor.require(Cap.CUSTOMERS_EDIT)
+    initial = {
+        "first_name": customer.first_name,
+        "last_name": customer.last_name,
+        "email": customer.email,
+    }
+    form = CustomerForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_update(
+                org=actor.org, actor=actor, customer_id=customer_id, data=form.cleaned_data
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("customers:detail", customer_id=customer_id)
+    return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
+
+
+@require_POST
+@staff_required()
+def customer_delete(request: HttpRequest, customer_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    services.customer_delete(org=actor.org, actor=actor, customer_id=customer_id)
+    messages.success(request, "Customer deleted. Their history stays in reports.")
+    return redirect("customers:list")
+
+
+@require_POST
+@staff_required(Cap.JOBS_START)
+def sample_start(request: HttpRequest) -> HttpResponse:
+    """Starts the sample-customers job and opens its progress page."""
+    actor = actor_of(request)
+    form = SampleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose between 1 and 100,000 sample customers.")
+        return redirect("customers:list")
+    job = job_start(
+        org=actor.org,
+        actor=actor,
+        kind="customers.sample",
+        params={"count": form.cleaned_data["count"]},
+    )
+    return redirect("jobs:detail", job_id=job.pk)

@@ -1,0 +1,155 @@
+"""`run_job`: the one task behind every Job, and the context a job kind works through.
+
+The wrapper claims the job (so a task delivered twice runs once), enters the organization's
+scope, heartbeats, honours cancellation and saves checkpoints. Checkpoints are written in
+the same transaction as the unit of work they follow, so a worker killed mid-unit leaves
+neither the unit nor its checkpoint, and the resumed job does that unit once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django_tasks import task
+
+from regulars.core.errors import DomainError
+from regulars.jobs.models import Job, JobStatus
+from regulars.jobs.registry import get_kind
+from regulars.tenancy.access import Actor, Channel, actor_for_membership, system_actor
+from regulars.tenancy.models import StaffMembership
+from regulars.tenancy.scope import tenant_scope
+
+logger = logging.getLogger(__name__)
+
+
+class JobCancelled(Exception):
+    """Raised inside a job when its requester asked to cancel; the job stops cleanly."""
+
+
+ProgressListener = Callable[[Job], None]
+
+
+class JobContext:
+    def __init__(self, job: Job, actor: Actor, listener: ProgressListener | None = None) -> None:
+        self.job = job
+        self.actor = actor
+        self.org = actor.org
+        self.listener = listener
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.job.params)
+
+    @property
+    def saved_checkpoint(self) -> dict[str, Any]:
+        return dict(self.job.checkpoint)
+
+    def _update(self, **fields: Any) -> None:
+        fields["heartbeat_at"] = timezone.now()
+        Job.unscoped.filter(pk=self.job.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(self.job, name, value)
+        if self.listener is not None:
+            self.listener(self.job)
+
+    def set_total(self, total: int | None) -> None:
+        self._update(progress_total=total)
+
+    def progress(self, done: int, *, message: str | None = None) -> None:
+        """Report progress, heartbeat, and stop here if cancellation was requested."""
+        fields: dict[str, Any] = {"progress_done": done}
+        if message is not None:
+            fields["message"] = message[:500]
+        self._update(**fields)
+        self.check_cancel()
+
+    def save_checkpoint(self, data: dict[str, Any], *, done: int | None = None) -> None:
+        """Call inside the transaction of the unit it follows."""
+        fields: dict[str, Any] = {"checkpoint": data}
+        if done is not None:
+            fields["progress_done"] = done
+        self._update(**fields)
+
+    def heartbeat(self) -> None:
+        self._update()
+
+    def check_cancel(self) -> None:
+        if Job.unscoped.filter(pk=self.job.pk, cancel_requested=True).exists():
+            raise JobCancelled()
+
+
+def _actor_for(job: Job) -> Actor:
+    if job.requester_id is not None:
+        membership = (
+            StaffMembership.objects.select_related("organization", "user")
+            .filter(user_id=job.requester_id, is_active=True)
+            .first()
+        )
+        if membership is not None:
+            return actor_for_membership(membership, channel=Channel.JOB)
+    return system_actor(job.organization, channel=Channel.JOB)
+
+
+def _finish(job_id: int, **fields: Any) -> None:
+    fields.setdefault("finished_at", timezone.now())
+    fields["heartbeat_at"] = timezone.now()
+    Job.unscoped.filter(pk=job_id, status=JobStatus.RUNNING).update(**fields)
+
+
+def execute_job(job_id: int, *, listener: ProgressListener | None = None) -> str:
+    """Claim and run one job; returns the status it ended in (or why it did not run)."""
+    now = timezone.now()
+    claimed = Job.unscoped.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING,
+        attempts=F("attempts") + 1,
+        heartbeat_at=now,
+        started_at=now,
+    )
+    if not claimed:
+        return "not-claimed"
+    job = Job.unscoped.select_related("organization").get(pk=job_id)
+    with tenant_scope(job.organization):
+        ctx = JobContext(job, _actor_for(job), listener)
+        try:
+            ctx.check_cancel()
+            result = get_kind(job.kind).run(ctx) or {}
+        except JobCancelled:
+            _finish(job_id, status=JobStatus.CANCELLED, message="Cancelled.")
+            return JobStatus.CANCELLED
+        except DomainError as exc:
+            _finish(job_id, status=JobStatus.FAILED, message=exc.detail[:500])
+            return JobStatus.FAILED
+        except Exception as exc:
+            logger.exception("Job %s (%s) failed", job_id, job.kind)
+            _finish(job_id, status=JobStatus.FAILED, message=f"Failed: {exc}"[:500])
+            return JobStatus.FAILED
+        total = ctx.job.progress_total
+        done = total if total is not None else ctx.job.progress_done
+        _finish(
+            job_id,
+            status=JobStatus.SUCCEEDED,
+            result=result,
+            progress_done=done,
+            message=str(result.get("message", "Finished."))[:500],
+        )
+        return JobStatus.SUCCEEDED
+
+
+@task()
+def run_job(job_id: int) -> str:
+    return execute_job(job_id)
+
+
+def enqueue_job(job_id: int) -> None:
+    """Hand the job to the task backend and remember the task's id."""
+    result = run_job.enqueue(job_id=job_id)
+    Job.unscoped.filter(pk=job_id).update(task_id=str(result.id)[:64])
+
+
+def enqueue_on_commit(job_id: int) -> None:
+    transaction.on_commit(lambda: enqueue_job(job_id))

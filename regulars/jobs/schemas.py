@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from regulars.jobs.models import JobStatus
+
+
+class JobOut(Schema):
+    id: int
+    kind: str
+    label: str
+    status: JobStatus
+    progress_done: int
+    progress_total: int | None
+    percent: int | None
+    message: str
+    result: dict[str, Any]
+    cancel_requested: bool
+    attempts: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class SampleParams(Schema):
+    count: int = Field(100, ge=1, le=100_000)
+
+
+class JobIn(Schema):
+    kind: Literal["customers.sample"]
+    params: SampleParams = SampleParams()

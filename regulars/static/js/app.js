@@ -1,0 +1,234 @@
+/* Regulars — small progressive enhancements. No libraries, no build step.
+ * Everything here is optional: every page works without JavaScript. */
+(function () {
+  "use strict";
+
+  /* ---------- Helpers ---------- */
+
+  function getCookie(name) {
+    var parts = document.cookie ? document.cookie.split(";") : [];
+    for (var i = 0; i < parts.length; i++) {
+      var c = parts[i].trim();
+      if (c.substring(0, name.length + 1) === name + "=") {
+        return decodeURIComponent(c.substring(name.length + 1));
+      }
+    }
+    return null;
+  }
+
+  function csrfToken() {
+    var token = getCookie("csrftoken");
+    if (token) return token;
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : null;
+  }
+
+  function isTypingTarget(el) {
+    if (!el || el === document.body) return false;
+    if (el.isContentEditable) return true;
+    var tag = el.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT";
+  }
+
+  /* ---------- 1. Confirmation dialogs ---------- */
+
+  var dialog = null;
+  var ui = {};
+  var pending = null;     // { form, submitter, opener }
+  var confirmed = null;   // form currently allowed through without asking
+
+  function buildDialog() {
+    if (dialog) return dialog;
+    dialog = document.createElement("dialog");
+    dialog.className = "confirm";
+    dialog.setAttribute("aria-labelledby", "confirm-message");
+    dialog.innerHTML =
+      '<p id="confirm-message"></p>' +
+      '<div class="field confirm-type" hidden>' +
+      '  <label for="confirm-input"></label>' +
+      '  <input type="text" id="confirm-input" autocomplete="off" ' +
+      '         autocapitalize="characters" spellcheck="false">' +
+      "</div>" +
+      '<div class="form-actions">' +
+      '  <button type="button" class="btn" data-action="cancel">Cancel</button>' +
+      '  <button type="button" class="btn btn-primary" data-action="confirm">Confirm</button>' +
+      "</div>";
+    ui.message = dialog.querySelector("#confirm-message");
+    ui.typeBox = dialog.querySelector(".confirm-type");
+    ui.typeLabel = ui.typeBox.querySelector("label");
+    ui.input = ui.typeBox.querySelector("input");
+    ui.cancel = dialog.querySelector('[data-action="cancel"]');
+    ui.confirm = dialog.querySelector('[data-action="confirm"]');
+
+    ui.cancel.addEventListener("click", function () { dialog.close("cancel"); });
+    ui.confirm.addEventListener("click", doConfirm);
+    ui.input.addEventListener("input", updateConfirmState);
+    ui.input.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") {
+        e.preventDefault();
+        if (!ui.confirm.disabled) doConfirm();
+      }
+    });
+    dialog.addEventListener("close", function () {
+      var opener = pending && pending.opener;
+      pending = null;
+      ui.input.value = "";
+      if (dialog.returnValue !== "confirm" && opener && document.contains(opener)) {
+        opener.focus();
+      }
+    });
+    document.body.appendChild(dialog);
+    return dialog;
+  }
+
+  function updateConfirmState() {
+    var required = ui.typeBox.hidden ? null : ui.typeBox.getAttribute("data-required");
+    ui.confirm.disabled = required !== null && ui.input.value !== required;
+  }
+
+  function attr(name, submitter, form) {
+    if (submitter && submitter.hasAttribute(name)) return submitter.getAttribute(name);
+    return form.hasAttribute(name) ? form.getAttribute(name) : null;
+  }
+
+  function openConfirm(form, submitter) {
+    buildDialog();
+    var message = attr("data-confirm", submitter, form) || "Are you sure?";
+    var buttonText = attr("data-confirm-button", submitter, form) || "Confirm";
+    var required = attr("data-confirm-type", submitter, form);
+    var danger = form.classList.contains("danger") ||
+      (submitter && (submitter.classList.contains("btn-danger") || submitter.classList.contains("danger")));
+
+    pending = { form: form, submitter: submitter, opener: submitter || document.activeElement };
+    ui.message.textContent = message;
+    ui.confirm.textContent = buttonText;
+    ui.confirm.className = "btn " + (danger ? "btn-danger" : "btn-primary");
+
+    if (required) {
+      ui.typeBox.hidden = false;
+      ui.typeBox.setAttribute("data-required", required);
+      ui.typeLabel.textContent = "Type " + required + " to confirm";
+      ui.input.value = "";
+    } else {
+      ui.typeBox.hidden = true;
+      ui.typeBox.removeAttribute("data-required");
+    }
+    updateConfirmState();
+
+    dialog.returnValue = "";
+    dialog.showModal();
+    ui.cancel.focus();
+  }
+
+  function doConfirm() {
+    if (!pending || ui.confirm.disabled) return;
+    var form = pending.form;
+    var submitter = pending.submitter;
+    dialog.close("confirm");
+    confirmed = form;
+    try {
+      if (typeof form.requestSubmit === "function") {
+        if (submitter && submitter.form === form) form.requestSubmit(submitter);
+        else form.requestSubmit();
+      } else {
+        form.submit();
+      }
+    } finally {
+      confirmed = null;
+    }
+  }
+
+  // Capture phase, so this runs before htmx's own submit listeners on the form.
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    if (confirmed === form) return;   // user already confirmed: let it through
+    var submitter = e.submitter || null;
+    var needs = form.hasAttribute("data-confirm") ||
+      (submitter && submitter.hasAttribute("data-confirm"));
+    if (!needs) return;
+    e.preventDefault();
+    e.stopPropagation();
+    openConfirm(form, submitter);
+  }, true);
+
+  /* ---------- 2. htmx CSRF header ---------- */
+
+  document.addEventListener("htmx:configRequest", function (e) {
+    var token = csrfToken();
+    if (token && e.detail && e.detail.headers) {
+      e.detail.headers["X-CSRFToken"] = token;
+    }
+  });
+
+  /* ---------- 3. Copy buttons ---------- */
+
+  function fallbackCopy(text) {
+    var ta = document.createElement("textarea");
+    ta.value = text;
+    ta.setAttribute("readonly", "");
+    ta.style.position = "fixed";
+    ta.style.opacity = "0";
+    document.body.appendChild(ta);
+    ta.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (err) { ok = false; }
+    document.body.removeChild(ta);
+    return ok ? Promise.resolve() : Promise.reject(new Error("copy failed"));
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () { return fallbackCopy(text); });
+    }
+    return fallbackCopy(text);
+  }
+
+  function flashLabel(button, label, ok) {
+    if (!button.hasAttribute("data-label")) {
+      button.setAttribute("data-label", button.textContent);
+    }
+    clearTimeout(button._copyTimer);
+    button.textContent = label;
+    button.classList.toggle("copied", ok);
+    button._copyTimer = setTimeout(function () {
+      button.textContent = button.getAttribute("data-label");
+      button.removeAttribute("data-label");
+      button.classList.remove("copied");
+    }, 2000);
+  }
+
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest ? e.target.closest("button.copy[data-copy]") : null;
+    if (!button) return;
+    e.preventDefault();
+    copyText(button.getAttribute("data-copy")).then(
+      function () { flashLabel(button, "Copied", true); },
+      function () { flashLabel(button, "Press Ctrl+C", false); }
+    );
+  });
+
+  /* ---------- 4. "/" focuses search ---------- */
+
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+    if (isTypingTarget(e.target) || isTypingTarget(document.activeElement)) return;
+    if (dialog && dialog.open) return;
+    var search = document.querySelector(".topbar-search input") || document.getElementById("search");
+    if (!search) return;
+    e.preventDefault();
+    search.focus();
+    if (typeof search.select === "function") search.select();
+  });
+
+  /* ---------- 5. Auto-submitting selects ---------- */
+
+  document.addEventListener("change", function (e) {
+    var select = e.target;
+    if (!(select instanceof HTMLSelectElement) || !select.hasAttribute("data-autosubmit")) return;
+    var form = select.form;
+    if (!form) return;
+    if (typeof form.requestSubmit === "function") form.requestSubmit();
+    else form.submit();
+  });
+})();

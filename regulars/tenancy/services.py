@@ -1,0 +1,251 @@
+"""Writes on organizations, locations and staff memberships.
+
+Every write audits (audit.services is the one upward import the layering allows, because
+every write in every app records who did it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from regulars.audit.services import audit_record, diff
+from regulars.core.errors import DomainError, FieldError
+from regulars.tenancy.access import Actor, Cap
+from regulars.tenancy.models import Location, Organization, Role, StaffMembership
+from regulars.tenancy.scope import assert_in_scope, tenant_scope
+from regulars.tenancy.selectors import location_get_for_actor, staff_get_for_actor
+
+ORG_FIELDS = ("name", "time_zone", "country", "currency", "sender_name", "reply_to")
+LOCATION_FIELDS = ("name", "address_line1", "address_line2", "city", "postal_code", "time_zone")
+
+
+def _validate(instance: Any, *, exclude: list[str] | None = None) -> None:
+    """Model validation turned into a DomainError that names each field."""
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        errors = [
+            FieldError(name, str(message))
+            for name, messages in exc.message_dict.items()
+            for message in messages
+        ]
+        raise DomainError(detail=errors[0].message, errors=errors) from exc
+
+
+def unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "org"
+    slug, n = base, 2
+    while Organization.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def organization_create(
+    *, name: str, owner: Any, channel: str, slug: str | None = None, **fields: Any
+) -> Organization:
+    """A new business with its first owner; the one write that has no organization yet."""
+    org = Organization(name=name.strip(), slug=slug or unique_slug(name), **fields)
+    _validate(org)
+    if Organization.objects.filter(slug=org.slug).exists():
+        raise DomainError.for_field("slug", f"The slug {org.slug!r} is taken.")
+    org.country = org.country.upper()
+    org.currency = org.currency.upper()
+    org.save()
+    with tenant_scope(org):
+        membership = StaffMembership.objects.create(organization=org, user=owner, role=Role.OWNER)
+        actor = Actor(org=org, role=Role.OWNER, channel=channel, user=owner, membership=membership)
+        audit_record(
+            org=org,
+            actor=actor,
+            action="tenancy.organization.created",
+            target=org,
+            changes={"name": org.name, "slug": org.slug},
+        )
+    return org
+
+
+@transaction.atomic
+def organization_update(*, org: Organization, actor: Actor, data: dict[str, Any]) -> Organization:
+    assert_in_scope(org)
+    actor.require(Cap.SETTINGS_MANAGE)
+    data = {k: v for k, v in data.items() if k in ORG_FIELDS}
+    for key in ("country", "currency"):
+        if key in data and isinstance(data[key], str):
+            data[key] = data[key].upper()
+    changes = diff(org, data)
+    for name, value in data.items():
+        setattr(org, name, value)
+    _validate(org, exclude=["slug"])
+    if changes:
+        org.save(update_fields=list(changes))
+        audit_record(
+            org=org, actor=actor, action="tenancy.organization.updated", target=org, changes=changes
+        )
+    return org
+
+
+def _location_name_free(*, name: str, exclude_id: int | None = None) -> None:
+    clash = Location.objects.filter(name__iexact=name)
+    if exclude_id is not None:
+        clash = clash.exclude(pk=exclude_id)
+    if clash.exists():
+        raise DomainError.for_field("name", f"A location named {name!r} already exists.")
+
+
+@transaction.atomic
+def location_create(*, org: Organization, actor: Actor, data: dict[str, Any]) -> Location:
+    assert_in_scope(org)
+    actor.require(Cap.LOCATIONS_MANAGE)
+    location = Location(organization=org, **{k: v for k, v in data.items() if k in LOCATION_FIELDS})
+    location.name = location.name.strip()
+    _validate(location, exclude=["organization"])
+    _location_name_free(name=location.name)
+    location.save()
+    audit_record(
+        org=org,
+        actor=actor,
+        action="tenancy.location.created",
+        target=location,
+        changes={k: getattr(location, k) for k in LOCATION_FIELDS},
+    )
+    return location
+
+
+@transaction.atomic
+def location_update(
+    *, org: Organization, actor: Actor, location_id: int, data: dict[str, Any]
+) -> Location:
+    location = location_get_for_actor(org=org, actor=actor, location_id=location_id)
+    actor.require(Cap.LOCATIONS_MANAGE)
+    data = {k: v for k, v in data.items() if k in LOCATION_FIELDS}
+    changes = diff(location, data)
+    for name, value in data.items():
+        setattr(location, name, value)
+    _validate(location, exclude=["organization"])
+    if "name" in changes:
+        _location_name_free(name=location.name, exclude_id=location.pk)
+    if changes:
+        location.save(update_fields=list(changes))
+        audit_record(
+            org=org,
+            actor=actor,
+            action="tenancy.location.updated",
+            target=location,
+            changes=changes,
+        )
+    return location
+
+
+@transaction.atomic
+def location_delete(*, org: Organization, actor: Actor, location_id: int) -> None:
+    location = location_get_for_actor(org=org, actor=actor, location_id=location_id)
+    actor.require(Cap.LOCATIONS_MANAGE)
+    audit_record(
+        org=org,
+        actor=actor,
+        action="tenancy.location.deleted",
+        target=location,
+        changes={"name": location.name},
+    )
+    location.delete()
+
+
+def _check_locations(location_ids: list[int]) -> list[Location]:
+    locations = list(Location.objects.filter(id__in=location_ids))
+    if len(locations) != len(set(location_ids)):
+        raise DomainError.for_field("locations", "One of the chosen locations does not exist.")
+    return locations
+
+
+def _owners_left(*, excluding: int) -> bool:
+    return (
+        StaffMembership.objects.filter(role=Role.OWNER, is_active=True)
+        .exclude(pk=excluding)
+        .exists()
+    )
+
+
+@transaction.atomic
+def staff_update(
+    *,
+    org: Organization,
+    actor: Actor,
+    membership_id: int,
+    role: str | None = None,
+    all_locations: bool | None = None,
+    location_ids: list[int] | None = None,
+    is_active: bool | None = None,
+) -> StaffMembership:
+    """Change a member's role, locations or activity; an organization keeps one owner."""
+    membership = staff_get_for_actor(org=org, actor=actor, membership_id=membership_id)
+    actor.require(Cap.STAFF_MANAGE)
+    changes: dict[str, Any] = {}
+    if role is not None and role != membership.role:
+        if role not in Role.values:
+            raise DomainError.for_field("role", f"Unknown role {role!r}.")
+        if membership.role == Role.OWNER and not _owners_left(excluding=membership.pk):
+            raise DomainError.for_field("role", "The organization must keep at least one owner.")
+        changes["role"] = (membership.role, role)
+        membership.role = role
+    if is_active is not None and is_active != membership.is_active:
+        if (
+            not is_active
+            and membership.role == Role.OWNER
+            and not _owners_left(excluding=membership.pk)
+        ):
+            raise DomainError.for_field("is_active", "The last owner cannot be deactivated.")
+        changes["is_active"] = (membership.is_active, is_active)
+        membership.is_active = is_active
+    if all_locations is not None and all_locations != membership.all_locations:
+        changes["all_locations"] = (membership.all_locations, all_locations)
+        membership.all_locations = all_locations
+    if changes:
+        membership.save(update_fields=list(changes))
+    if location_ids is not None:
+        locations = _check_locations(location_ids)
+        old = sorted(membership.locations.values_list("id", flat=True))
+        if old != sorted(location_ids):
+            membership.locations.set(locations)
+            changes["locations"] = (old, sorted(location_ids))
+    if changes:
+        audit_record(
+            org=org, actor=actor, action="tenancy.staff.updated", target=membership, changes=changes
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    org: Organization,
+    actor: Actor,
+    user: Any,
+    role: str,
+    all_locations: bool,
+    location_ids: list[int],
+) -> StaffMembership:
+    """Used by invitation acceptance: joins (or re-activates) a login in the organization."""
+    assert_in_scope(org)
+    locations = _check_locations(location_ids)
+    membership = StaffMembership.objects.filter(user=user).first()
+    if membership is None:
+        membership = StaffMembership.objects.create(
+            organization=org, user=user, role=role, all_locations=all_locations
+        )
+    else:
+        membership.role, membership.all_locations, membership.is_active = role, all_locations, True
+        membership.save(update_fields=["role", "all_locations", "is_active"])
+    membership.locations.set(locations)
+    audit_record(
+        org=org,
+        actor=actor,
+        action="tenancy.staff.joined",
+        target=membership,
+        changes={"role": role, "email": user.email},
+    )
+    return membership

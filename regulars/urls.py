@@ -1,0 +1,22 @@
+from django.urls import include, path
+
+from regulars.accounts import views as account_views
+from regulars.api import api
+from regulars.core import views as core_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("health", core_views.health, name="health"),
+    path("setup/", account_views.first_run, name="first-run"),
+    path("accounts/", include("regulars.accounts.urls")),
+    path("settings/", include("regulars.tenancy.urls")),
+    path("settings/", include("regulars.accounts.settings_urls")),
+    path("settings/audit/", include("regulars.audit.urls")),
+    path("jobs/", include("regulars.jobs.urls")),
+    path("customers/", include("regulars.customers.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler403 = "regulars.core.views.forbidden"
+handler404 = "regulars.core.views.not_found"
+handler500 = "regulars.core.views.server_error"
