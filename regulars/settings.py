@@ -141,6 +141,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 INVITATION_TTL = timedelta(days=env.int("REGULARS_INVITATION_DAYS", default=7))
 
@@ -176,6 +177,7 @@ USE_TZ = True
 # --- Static and media -------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # `regulars serve` collects static files first; with their manifest present, hashed names
 # and compression are used. Without it (tests, development) files come from the apps.
 _manifest = env.str("REGULARS_STATIC_MANIFEST", default="auto")

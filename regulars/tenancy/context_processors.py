@@ -12,7 +12,7 @@ from regulars.tenancy.selectors import memberships_for_user
 
 def tenancy(request: HttpRequest) -> dict[str, Any]:
     actor = getattr(request, "actor", None)
-    if actor is None:
+    if actor is None or actor.user is None:
         return {"current_org": None, "can": {}, "my_orgs": []}
     return {
         "current_org": actor.org,

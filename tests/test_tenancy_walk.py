@@ -1,0 +1,435 @@
+"""Every URL pattern and every API operation, called across the tenancy boundary.
+
+The route tables below must name every pattern and operation: a new route without an entry
+fails `test_every_route_is_in_the_walk`, so later features are covered automatically.
+
+As another organization's owner with the first organization's ids: 404 and no change.
+As a location-limited staff member, for rows outside their locations: 404.
+As read-only: 403 on every write (and no change). Anonymous: the login page, or 401 (API).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from regulars.accounts.models import ApiKey, Invitation
+from regulars.accounts.services import invitation_create
+from regulars.api import api
+from regulars.audit.models import AuditEntry
+from regulars.customers.models import Customer
+from regulars.jobs.models import Job
+from regulars.tenancy.models import Location, Organization, Role, StaffMembership
+from regulars.tenancy.scope import tenant_scope
+from tests.conftest import World, login
+from tests.factories import make_api_key
+
+pytestmark = pytest.mark.django_db
+
+# ------------------------------------------------------------------ fixtures: org A's rows
+
+
+@dataclass
+class Ids:
+    location_id: int
+    membership_id: int
+    invitation_id: int
+    api_key_id: int
+    job_id: int
+    customer_id: int
+    customer_outside_id: int  # assigned to loc_a2 only: outside limited_a's locations
+
+
+@pytest.fixture
+def ids(world: World, customers_a: dict[str, Customer], django_capture_on_commit_callbacks: Any) -> Ids:
+    org = world.org_a
+    with tenant_scope(org):
+        invitation = invitation_create(
+            org=org, actor=world.owner_a.actor, email="invitee-a@example.test", role=Role.STAFF
+        )
+        make_api_key(world.owner_a)
+        api_key = ApiKey.objects.order_by("-id").first()
+        job = Job.objects.create(organization=org, kind="customers.sample", label="Alpha job",
+                                 requester=world.owner_a.user, params={"count": 1})
+    assert api_key is not None
+    return Ids(
+        location_id=world.loc_a1.pk,
+        membership_id=world.staff_a.membership.pk,
+        invitation_id=invitation.pk,
+        api_key_id=api_key.pk,
+        job_id=job.pk,
+        customer_id=customers_a["everywhere"].pk,
+        customer_outside_id=customers_a["south_only"].pk,
+    )
+
+
+# Strings only org A's data contains: none may appear in org B's pages or API answers.
+A_MARKERS = ("Alpha Hair", "Alpha North", "Alpha South", "alice@a.test", "Everywhere",
+             "invitee-a@example.test", "manager-a@example.test", "Alpha job")
+
+
+def org_state(org: Organization) -> tuple[Any, ...]:
+    """Everything a request could change in one organization, to prove 'no change'."""
+    with tenant_scope(org):
+        return (
+            Organization.objects.filter(pk=org.pk).values().first(),
+            list(Location.objects.order_by("pk").values()),
+            list(StaffMembership.objects.order_by("pk").values()),
+            list(Invitation.objects.order_by("pk").values()),
+            list(ApiKey.objects.order_by("pk").values("id", "name", "role", "revoked_at")),
+            list(Job.objects.order_by("pk").values("id", "status", "cancel_requested")),
+            list(Customer.objects.order_by("pk").values()),
+            AuditEntry.objects.count(),
+        )
+
+
+# ------------------------------------------------------------------ the page route table
+
+PUBLIC = "public"  # reachable without a login, touches no organization's rows
+PERSONAL = "personal"  # about the login itself (password, 2FA, session, switching)
+ORG = "org"  # an organization's page without row ids
+ROW = "row"  # an organization's row, by id
+
+
+@dataclass(frozen=True)
+class PageRoute:
+    kind: str
+    write: bool = False  # POST changes organization data
+    reason: str = ""  # why a PUBLIC/PERSONAL route is outside the tenancy checks
+    post_only: bool = False  # GET answers 405, which tells nothing about the row
+
+
+PAGES: dict[str, PageRoute] = {
+    "home": PageRoute(PUBLIC, reason="redirects only"),
+    "health": PageRoute(PUBLIC, reason="database ping"),
+    "first-run": PageRoute(PUBLIC, reason="only while no organization exists"),
+    "accounts:login": PageRoute(PUBLIC, reason="login form"),
+    "accounts:logout": PageRoute(PERSONAL, reason="ends one's own session"),
+    "accounts:verify": PageRoute(PERSONAL, reason="one's own second factor"),
+    "accounts:2fa": PageRoute(PERSONAL, reason="one's own second factor"),
+    "accounts:2fa-setup": PageRoute(PERSONAL, reason="one's own second factor"),
+    "accounts:2fa-disable": PageRoute(PERSONAL, reason="one's own second factor"),
+    "accounts:password-change": PageRoute(PERSONAL, reason="one's own password"),
+    "accounts:password-changed": PageRoute(PERSONAL, reason="confirmation page"),
+    "accounts:reset": PageRoute(PUBLIC, reason="reset by email"),
+    "accounts:reset-sent": PageRoute(PUBLIC, reason="confirmation page"),
+    "accounts:reset-confirm": PageRoute(PUBLIC, reason="signed one-time link"),
+    "accounts:reset-done": PageRoute(PUBLIC, reason="confirmation page"),
+    "accounts:invite": PageRoute(PUBLIC, reason="secret one-time token"),
+    "tenancy:switch": PageRoute(PERSONAL, reason="only to one's own organizations (tested below)"),
+    "tenancy:organization": PageRoute(ORG, write=True),
+    "tenancy:locations": PageRoute(ORG),
+    "tenancy:location-new": PageRoute(ORG, write=True),
+    "tenancy:location-edit": PageRoute(ROW, write=True),
+    "tenancy:location-delete": PageRoute(ROW, write=True, post_only=True),
+    "staff:list": PageRoute(ORG),
+    "staff:invite": PageRoute(ORG, write=True),
+    "staff:edit": PageRoute(ROW, write=True),
+    "staff:invitation-revoke": PageRoute(ROW, write=True, post_only=True),
+    "staff:api-keys": PageRoute(ORG, write=True),
+    "staff:api-key-revoke": PageRoute(ROW, write=True, post_only=True),
+    "audit:log": PageRoute(ORG),
+    "jobs:list": PageRoute(ORG),
+    "jobs:detail": PageRoute(ROW),
+    "jobs:progress": PageRoute(ROW),
+    "jobs:cancel": PageRoute(ROW, write=True, post_only=True),
+    "customers:list": PageRoute(ORG),
+    "customers:new": PageRoute(ORG, write=True),
+    "customers:sample": PageRoute(ORG, write=True, post_only=True),
+    "customers:detail": PageRoute(ROW),
+    "customers:edit": PageRoute(ROW, write=True),
+    "customers:delete": PageRoute(ROW, write=True, post_only=True),
+    "api-v1:openapi-json": PageRoute(PUBLIC, reason="the API's schema; no data"),
+    "api-v1:openapi-view": PageRoute(ORG),
+    "api-v1:api-root": PageRoute(PUBLIC, reason="ninja's root; answers 404"),
+}
+
+# A valid form for each write page, so a refusal is about rights, not a bad form.
+FORMS: dict[str, dict[str, Any]] = {
+    "tenancy:organization": {"name": "Hacked", "time_zone": "UTC", "country": "US",
+                             "currency": "USD", "sender_name": "", "reply_to": ""},
+    "tenancy:location-new": {"name": "Planted", "time_zone": ""},
+    "tenancy:location-edit": {"name": "Renamed", "time_zone": ""},
+    "staff:invite": {"email": "planted@example.test", "role": "owner", "all_locations": "on"},
+    "staff:edit": {"role": "owner", "all_locations": "on", "is_active": "on"},
+    "staff:api-keys": {"name": "planted", "role": "owner"},
+    "customers:new": {"first_name": "Planted", "last_name": "Row", "email": ""},
+    "customers:sample": {"count": "5"},
+    "customers:edit": {"first_name": "Renamed", "last_name": "Row", "email": ""},
+}
+
+
+def page_patterns() -> Iterator[tuple[str, str, list[str]]]:
+    """(name, route, converter names) for every URL pattern, API operations excluded."""
+
+    def walk(patterns: list[Any], prefix: str, namespace: str | None) -> Iterator[tuple[str, str]]:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = p.namespace or namespace
+                yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern):
+                yield (f"{namespace}:{p.name}" if namespace else str(p.name)), prefix + str(p.pattern)
+
+    seen: set[str] = set()
+    for name, route in walk(get_resolver().url_patterns, "", None):
+        if route.startswith("api/v1/") and name not in PAGES:
+            continue  # API operations are walked from the OpenAPI document below
+        if name in seen:
+            continue
+        seen.add(name)
+        yield name, route, re.findall(r"<(?:\w+:)?(\w+)>", route)
+
+
+def fill(route: str, values: dict[str, Any]) -> str:
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), route)
+
+
+def test_every_route_is_in_the_walk() -> None:
+    names = {name for name, _route, _params in page_patterns()}
+    missing = sorted(names - PAGES.keys())
+    assert not missing, f"Add these URL names to PAGES in the tenancy walk: {missing}"
+    stale = sorted(PAGES.keys() - names)
+    assert not stale, f"PAGES names routes that no longer exist: {stale}"
+    for name, route, params in page_patterns():
+        spec = PAGES[name]
+        assert (spec.kind == ROW) == bool(params) or spec.kind in (PUBLIC, PERSONAL), name
+        if spec.kind in (PUBLIC, PERSONAL):
+            assert spec.reason, f"{name} needs a reason to be outside the tenancy checks"
+        if spec.write and spec.kind != PUBLIC:
+            assert name in FORMS or spec.kind == ROW, f"{name} needs a valid form in FORMS"
+
+
+def _values(ids: Ids) -> dict[str, Any]:
+    return {k: getattr(ids, k) for k in Ids.__dataclass_fields__}
+
+
+def test_pages_of_another_org_answer_404_and_change_nothing(
+    world: World, ids: Ids, client: Client
+) -> None:
+    login(client, world.owner_b)
+    before = org_state(world.org_a)
+    checked = 0
+    for name, route, _params in page_patterns():
+        spec = PAGES[name]
+        if spec.kind != ROW:
+            continue
+        url = fill(route, _values(ids))
+        for method in ("post",) if spec.post_only else ("get", "post"):
+            response = getattr(client, method)(url, FORMS.get(name, {}))
+            assert response.status_code == 404, f"{method.upper()} {url} as org B: {response.status_code}"
+            checked += 1
+    assert checked >= 20
+    assert org_state(world.org_a) == before
+
+
+def test_org_pages_never_show_another_orgs_rows(world: World, ids: Ids, client: Client) -> None:
+    login(client, world.owner_b)
+    for name, route, _params in page_patterns():
+        if PAGES[name].kind != ORG or PAGES[name].post_only:
+            continue
+        response = client.get(fill(route, {}), follow=True)
+        assert response.status_code == 200, f"{route}: {response.status_code}"
+        body = response.content.decode()
+        leaked = [m for m in A_MARKERS if m in body]
+        assert not leaked, f"/{route} as org B shows {leaked}"
+
+
+def test_location_limited_staff_get_404_outside_their_locations(
+    world: World, ids: Ids, client: Client
+) -> None:
+    login(client, world.limited_a)
+    values = {**_values(ids), "customer_id": ids.customer_outside_id,
+              "location_id": world.loc_a2.pk}
+    checked = 0
+    for name, route, params in page_patterns():
+        spec = PAGES[name]
+        if spec.kind != ROW or not {"customer_id", "location_id"} & set(params):
+            continue
+        response = client.post(fill(route, values), FORMS.get(name, {})) if spec.post_only \
+            else client.get(fill(route, values))
+        assert response.status_code == 404, f"{route} as limited staff: {response.status_code}"
+        checked += 1
+    assert checked >= 5
+    # ...and inside their locations the same customer pages work.
+    assert client.get(f"/customers/{ids.customer_id}/").status_code == 200
+    list_page = client.get("/customers/").content.decode()
+    assert "Everywhere" in list_page
+    assert "Southside" not in list_page
+
+
+READONLY_EXEMPT = {
+    "jobs:cancel": "cancelling is allowed on one's own jobs; read-only cannot start any, so "
+                   "the job here is someone else's and answers 404",
+}
+
+
+def test_readonly_is_refused_every_page_write(world: World, ids: Ids, client: Client) -> None:
+    login(client, world.readonly_a)
+    before = org_state(world.org_a)
+    checked = 0
+    for name, route, _params in page_patterns():
+        spec = PAGES[name]
+        if not spec.write or spec.kind not in (ORG, ROW):
+            continue
+        response = client.post(fill(route, _values(ids)), FORMS.get(name, {}))
+        expected = 404 if name in READONLY_EXEMPT else 403
+        assert response.status_code == expected, f"POST /{route} as read-only: {response.status_code}"
+        checked += 1
+    assert checked >= 12
+    assert org_state(world.org_a) == before
+
+
+def test_anonymous_pages_go_to_login(world: World, ids: Ids, client: Client) -> None:
+    for name, route, _params in page_patterns():
+        if PAGES[name].kind not in (ORG, ROW):
+            continue
+        method = client.post if PAGES[name].post_only else client.get
+        response = method(fill(route, _values(ids)))
+        assert response.status_code == 302, route
+        assert response["Location"].startswith("/accounts/login/"), route
+
+
+def test_switching_to_a_foreign_organization_is_404(world: World, client: Client) -> None:
+    login(client, world.owner_b)
+    response = client.post("/settings/switch/", {"organization": world.org_a.pk})
+    assert response.status_code == 404
+    assert "Beta Barbers" in client.get("/customers/", follow=True).content.decode()
+
+
+# ------------------------------------------------------------------ the API operation table
+
+
+@dataclass(frozen=True)
+class ApiOp:
+    body: dict[str, Any] | None = None
+    own: bool = False  # acts on the caller's own things only (not another role's write)
+
+
+OPS: dict[tuple[str, str], ApiOp] = {
+    ("get", "/api/v1/organization"): ApiOp(),
+    ("patch", "/api/v1/organization"): ApiOp(body={"name": "Hacked"}),
+    ("get", "/api/v1/locations"): ApiOp(),
+    ("post", "/api/v1/locations"): ApiOp(body={"name": "Planted"}),
+    ("get", "/api/v1/locations/{location_id}"): ApiOp(),
+    ("patch", "/api/v1/locations/{location_id}"): ApiOp(body={"name": "Renamed"}),
+    ("delete", "/api/v1/locations/{location_id}"): ApiOp(),
+    ("get", "/api/v1/staff"): ApiOp(),
+    ("get", "/api/v1/staff/{membership_id}"): ApiOp(),
+    ("patch", "/api/v1/staff/{membership_id}"): ApiOp(body={"role": "owner"}),
+    ("get", "/api/v1/me"): ApiOp(),
+    ("get", "/api/v1/invitations"): ApiOp(),
+    ("post", "/api/v1/invitations"): ApiOp(body={"email": "planted@example.test",
+                                                  "role": "owner"}),
+    ("delete", "/api/v1/invitations/{invitation_id}"): ApiOp(),
+    ("get", "/api/v1/api-keys"): ApiOp(),
+    ("post", "/api/v1/api-keys"): ApiOp(body={"name": "planted", "role": "owner"}),
+    ("delete", "/api/v1/api-keys/{api_key_id}"): ApiOp(),
+    ("get", "/api/v1/jobs"): ApiOp(),
+    ("post", "/api/v1/jobs"): ApiOp(body={"kind": "customers.sample", "params": {"count": 5}}),
+    ("get", "/api/v1/jobs/{job_id}"): ApiOp(),
+    ("post", "/api/v1/jobs/{job_id}/cancel"): ApiOp(own=True),
+    ("get", "/api/v1/audit-entries"): ApiOp(),
+    ("get", "/api/v1/customers"): ApiOp(),
+    ("post", "/api/v1/customers"): ApiOp(body={"first_name": "Planted", "last_name": "Row"}),
+    ("get", "/api/v1/customers/{customer_id}"): ApiOp(),
+    ("patch", "/api/v1/customers/{customer_id}"): ApiOp(body={"first_name": "Renamed"}),
+    ("delete", "/api/v1/customers/{customer_id}"): ApiOp(),
+}
+
+
+def api_operations() -> Iterator[tuple[str, str, list[str]]]:
+    schema = api.get_openapi_schema()
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            params = [p["name"] for p in operation.get("parameters", []) if p["in"] == "path"]
+            yield method, path, params
+
+
+def call(client: Client, method: str, url: str, body: dict[str, Any] | None) -> Any:
+    if body is None:
+        return getattr(client, method)(url)
+    return getattr(client, method)(url, body, content_type="application/json")
+
+
+def test_every_api_operation_is_in_the_walk() -> None:
+    found = {(m, p) for m, p, _ in api_operations()}
+    missing = sorted(found - OPS.keys())
+    assert not missing, f"Add these API operations to OPS in the tenancy walk: {missing}"
+    assert not sorted(OPS.keys() - found), "OPS names operations that no longer exist"
+
+
+def test_api_of_another_org_answers_404_and_changes_nothing(
+    world: World, ids: Ids, api_for: Callable[..., Client]
+) -> None:
+    client = api_for(world.owner_b)
+    before = org_state(world.org_a)
+    checked = 0
+    for method, path, params in api_operations():
+        op = OPS[(method, path)]
+        url = path.format(**_values(ids))
+        response = call(client, method, url, op.body)
+        body = response.content.decode()
+        if params:
+            assert response.status_code == 404, f"{method.upper()} {url} as org B: {response.status_code}"
+            assert response.json()["code"] == "not_found"
+            checked += 1
+        else:
+            assert response.status_code < 500, f"{method.upper()} {url}: {response.status_code}"
+        leaked = [m for m in A_MARKERS if m in body]
+        assert not leaked, f"{method.upper()} {url} as org B shows {leaked}"
+    assert checked >= 12
+    assert org_state(world.org_a) == before
+
+
+def test_api_location_limited_staff_get_404_outside_their_locations(
+    world: World, ids: Ids, client: Client
+) -> None:
+    login(client, world.limited_a)
+    values = {**_values(ids), "customer_id": ids.customer_outside_id,
+              "location_id": world.loc_a2.pk}
+    checked = 0
+    for method, path, params in api_operations():
+        if not {"customer_id", "location_id"} & set(params):
+            continue
+        response = call(client, method, path.format(**values), OPS[(method, path)].body)
+        assert response.status_code == 404, f"{method.upper()} {path} as limited: {response.status_code}"
+        checked += 1
+    assert checked >= 6
+    listed = client.get("/api/v1/customers").json()
+    assert [c["last_name"] for c in listed["items"]] == ["Everywhere"]
+
+
+def test_api_readonly_is_refused_every_write(
+    world: World, ids: Ids, api_for: Callable[..., Client]
+) -> None:
+    client = api_for(world.owner_a, Role.READONLY)
+    before_customers = org_state(world.org_a)[6]
+    checked = 0
+    for method, path, _params in api_operations():
+        op = OPS[(method, path)]
+        if method == "get":
+            continue
+        url = path.format(**_values(ids))
+        response = call(client, method, url, op.body)
+        if op.own:
+            # A key sees no one's jobs but those it started; read-only starts none.
+            assert response.status_code == 404, url
+        else:
+            assert response.status_code == 403, f"{method.upper()} {url} as read-only: {response.status_code}"
+            assert response.json()["code"] == "forbidden"
+        checked += 1
+    assert checked >= 12
+    assert org_state(world.org_a)[6] == before_customers
+
+
+def test_api_anonymous_answers_401(world: World, ids: Ids, client: Client) -> None:
+    for method, path, _params in api_operations():
+        response = call(client, method, path.format(**_values(ids)), OPS[(method, path)].body)
+        assert response.status_code == 401, f"{method.upper()} {path}: {response.status_code}"
+        assert response.json()["code"] == "not_authenticated"
