@@ -60,13 +60,18 @@ def world(db: None) -> World:
     loc_a2 = make_location(org_a, "Alpha South")
     loc_b1 = make_location(org_b, "Beta Central")
     return World(
-        org_a=org_a, org_b=org_b, loc_a1=loc_a1, loc_a2=loc_a2, loc_b1=loc_b1,
+        org_a=org_a,
+        org_b=org_b,
+        loc_a1=loc_a1,
+        loc_a2=loc_a2,
+        loc_b1=loc_b1,
         owner_a=owner_member(org_a, owner_a_user),
         manager_a=make_member(org_a, Role.MANAGER, email="manager-a@example.test"),
         staff_a=make_member(org_a, Role.STAFF, email="staff-a@example.test"),
         readonly_a=make_member(org_a, Role.READONLY, email="readonly-a@example.test"),
-        limited_a=make_member(org_a, Role.STAFF, email="limited-a@example.test",
-                              locations=[loc_a1]),
+        limited_a=make_member(
+            org_a, Role.STAFF, email="limited-a@example.test", locations=[loc_a1]
+        ),
         owner_b=owner_member(org_b, owner_b_user),
     )
 
@@ -107,12 +112,14 @@ def api_for() -> Any:
 def customers_a(world: World) -> dict[str, Any]:
     return {
         "everywhere": make_customer(world.org_a, "Alice", "Everywhere", email="alice@a.test"),
-        "south_only": make_customer(world.org_a, "Sam", "Southside", email="sam@a.test",
-                                    locations=[world.loc_a2]),
+        "south_only": make_customer(
+            world.org_a, "Sam", "Southside", email="sam@a.test", locations=[world.loc_a2]
+        ),
     }
 
 
 # --- A real SMTP server on loopback ---------------------------------------------------------
+
 
 class _Collect:
     def __init__(self) -> None:

@@ -43,7 +43,10 @@ def make_org(name: str, owner: User | None = None) -> tuple[Organization, User]:
 
 
 def make_member(
-    org: Organization, role: str, *, email: str | None = None,
+    org: Organization,
+    role: str,
+    *,
+    email: str | None = None,
     locations: list[Location] | None = None,
 ) -> Member:
     user = make_user(email)
@@ -68,12 +71,19 @@ def make_location(org: Organization, name: str) -> Location:
 
 
 def make_customer(
-    org: Organization, first: str, last: str, *, email: str = "",
+    org: Organization,
+    first: str,
+    last: str,
+    *,
+    email: str = "",
     locations: list[Location] | None = None,
 ) -> Customer:
     with tenant_scope(org):
         customer = Customer.objects.create(
-            organization=org, first_name=first, last_name=last, email=email,
+            organization=org,
+            first_name=first,
+            last_name=last,
+            email=email,
             all_locations=locations is None,
         )
         if locations:
@@ -83,8 +93,9 @@ def make_customer(
 
 def make_api_key(member: Member, role: str = Role.OWNER) -> str:
     with tenant_scope(member.org):
-        _row, key = api_key_create(org=member.org, actor=member.actor, name=f"key {next(_seq)}",
-                                   role=role)
+        _row, key = api_key_create(
+            org=member.org, actor=member.actor, name=f"key {next(_seq)}", role=role
+        )
     return key
 
 

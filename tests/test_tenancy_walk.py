@@ -47,7 +47,9 @@ class Ids:
 
 
 @pytest.fixture
-def ids(world: World, customers_a: dict[str, Customer], django_capture_on_commit_callbacks: Any) -> Ids:
+def ids(
+    world: World, customers_a: dict[str, Customer], django_capture_on_commit_callbacks: Any
+) -> Ids:
     org = world.org_a
     with tenant_scope(org):
         invitation = invitation_create(
@@ -55,8 +57,13 @@ def ids(world: World, customers_a: dict[str, Customer], django_capture_on_commit
         )
         make_api_key(world.owner_a)
         api_key = ApiKey.objects.order_by("-id").first()
-        job = Job.objects.create(organization=org, kind="customers.sample", label="Alpha job",
-                                 requester=world.owner_a.user, params={"count": 1})
+        job = Job.objects.create(
+            organization=org,
+            kind="customers.sample",
+            label="Alpha job",
+            requester=world.owner_a.user,
+            params={"count": 1},
+        )
     assert api_key is not None
     return Ids(
         location_id=world.loc_a1.pk,
@@ -70,8 +77,16 @@ def ids(world: World, customers_a: dict[str, Customer], django_capture_on_commit
 
 
 # Strings only org A's data contains: none may appear in org B's pages or API answers.
-A_MARKERS = ("Alpha Hair", "Alpha North", "Alpha South", "alice@a.test", "Everywhere",
-             "invitee-a@example.test", "manager-a@example.test", "Alpha job")
+A_MARKERS = (
+    "Alpha Hair",
+    "Alpha North",
+    "Alpha South",
+    "alice@a.test",
+    "Everywhere",
+    "invitee-a@example.test",
+    "manager-a@example.test",
+    "Alpha job",
+)
 
 
 def org_state(org: Organization) -> tuple[Any, ...]:
@@ -152,8 +167,14 @@ PAGES: dict[str, PageRoute] = {
 
 # A valid form for each write page, so a refusal is about rights, not a bad form.
 FORMS: dict[str, dict[str, Any]] = {
-    "tenancy:organization": {"name": "Hacked", "time_zone": "UTC", "country": "US",
-                             "currency": "USD", "sender_name": "", "reply_to": ""},
+    "tenancy:organization": {
+        "name": "Hacked",
+        "time_zone": "UTC",
+        "country": "US",
+        "currency": "USD",
+        "sender_name": "",
+        "reply_to": "",
+    },
     "tenancy:location-new": {"name": "Planted", "time_zone": ""},
     "tenancy:location-edit": {"name": "Renamed", "time_zone": ""},
     "staff:invite": {"email": "planted@example.test", "role": "owner", "all_locations": "on"},
@@ -174,7 +195,10 @@ def page_patterns() -> Iterator[tuple[str, str, list[str]]]:
                 ns = p.namespace or namespace
                 yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
             elif isinstance(p, URLPattern):
-                yield (f"{namespace}:{p.name}" if namespace else str(p.name)), prefix + str(p.pattern)
+                yield (
+                    (f"{namespace}:{p.name}" if namespace else str(p.name)),
+                    prefix + str(p.pattern),
+                )
 
     seen: set[str] = set()
     for name, route in walk(get_resolver().url_patterns, "", None):
@@ -196,7 +220,7 @@ def test_every_route_is_in_the_walk() -> None:
     assert not missing, f"Add these URL names to PAGES in the tenancy walk: {missing}"
     stale = sorted(PAGES.keys() - names)
     assert not stale, f"PAGES names routes that no longer exist: {stale}"
-    for name, route, params in page_patterns():
+    for name, _route, params in page_patterns():
         spec = PAGES[name]
         assert (spec.kind == ROW) == bool(params) or spec.kind in (PUBLIC, PERSONAL), name
         if spec.kind in (PUBLIC, PERSONAL):
@@ -222,7 +246,9 @@ def test_pages_of_another_org_answer_404_and_change_nothing(
         url = fill(route, _values(ids))
         for method in ("post",) if spec.post_only else ("get", "post"):
             response = getattr(client, method)(url, FORMS.get(name, {}))
-            assert response.status_code == 404, f"{method.upper()} {url} as org B: {response.status_code}"
+            assert response.status_code == 404, (
+                f"{method.upper()} {url} as org B: {response.status_code}"
+            )
             checked += 1
     assert checked >= 20
     assert org_state(world.org_a) == before
@@ -244,15 +270,21 @@ def test_location_limited_staff_get_404_outside_their_locations(
     world: World, ids: Ids, client: Client
 ) -> None:
     login(client, world.limited_a)
-    values = {**_values(ids), "customer_id": ids.customer_outside_id,
-              "location_id": world.loc_a2.pk}
+    values = {
+        **_values(ids),
+        "customer_id": ids.customer_outside_id,
+        "location_id": world.loc_a2.pk,
+    }
     checked = 0
     for name, route, params in page_patterns():
         spec = PAGES[name]
         if spec.kind != ROW or not {"customer_id", "location_id"} & set(params):
             continue
-        response = client.post(fill(route, values), FORMS.get(name, {})) if spec.post_only \
+        response = (
+            client.post(fill(route, values), FORMS.get(name, {}))
+            if spec.post_only
             else client.get(fill(route, values))
+        )
         assert response.status_code == 404, f"{route} as limited staff: {response.status_code}"
         checked += 1
     assert checked >= 5
@@ -265,7 +297,7 @@ def test_location_limited_staff_get_404_outside_their_locations(
 
 READONLY_EXEMPT = {
     "jobs:cancel": "cancelling is allowed on one's own jobs; read-only cannot start any, so "
-                   "the job here is someone else's and answers 404",
+    "the job here is someone else's and answers 404",
 }
 
 
@@ -279,7 +311,9 @@ def test_readonly_is_refused_every_page_write(world: World, ids: Ids, client: Cl
             continue
         response = client.post(fill(route, _values(ids)), FORMS.get(name, {}))
         expected = 404 if name in READONLY_EXEMPT else 403
-        assert response.status_code == expected, f"POST /{route} as read-only: {response.status_code}"
+        assert response.status_code == expected, (
+            f"POST /{route} as read-only: {response.status_code}"
+        )
         checked += 1
     assert checked >= 12
     assert org_state(world.org_a) == before
@@ -324,8 +358,7 @@ OPS: dict[tuple[str, str], ApiOp] = {
     ("patch", "/api/v1/staff/{membership_id}"): ApiOp(body={"role": "owner"}),
     ("get", "/api/v1/me"): ApiOp(),
     ("get", "/api/v1/invitations"): ApiOp(),
-    ("post", "/api/v1/invitations"): ApiOp(body={"email": "planted@example.test",
-                                                  "role": "owner"}),
+    ("post", "/api/v1/invitations"): ApiOp(body={"email": "planted@example.test", "role": "owner"}),
     ("delete", "/api/v1/invitations/{invitation_id}"): ApiOp(),
     ("get", "/api/v1/api-keys"): ApiOp(),
     ("post", "/api/v1/api-keys"): ApiOp(body={"name": "planted", "role": "owner"}),
@@ -376,7 +409,9 @@ def test_api_of_another_org_answers_404_and_changes_nothing(
         response = call(client, method, url, op.body)
         body = response.content.decode()
         if params:
-            assert response.status_code == 404, f"{method.upper()} {url} as org B: {response.status_code}"
+            assert response.status_code == 404, (
+                f"{method.upper()} {url} as org B: {response.status_code}"
+            )
             assert response.json()["code"] == "not_found"
             checked += 1
         else:
@@ -391,14 +426,19 @@ def test_api_location_limited_staff_get_404_outside_their_locations(
     world: World, ids: Ids, client: Client
 ) -> None:
     login(client, world.limited_a)
-    values = {**_values(ids), "customer_id": ids.customer_outside_id,
-              "location_id": world.loc_a2.pk}
+    values = {
+        **_values(ids),
+        "customer_id": ids.customer_outside_id,
+        "location_id": world.loc_a2.pk,
+    }
     checked = 0
     for method, path, params in api_operations():
         if not {"customer_id", "location_id"} & set(params):
             continue
         response = call(client, method, path.format(**values), OPS[(method, path)].body)
-        assert response.status_code == 404, f"{method.upper()} {path} as limited: {response.status_code}"
+        assert response.status_code == 404, (
+            f"{method.upper()} {path} as limited: {response.status_code}"
+        )
         checked += 1
     assert checked >= 6
     listed = client.get("/api/v1/customers").json()
@@ -421,7 +461,9 @@ def test_api_readonly_is_refused_every_write(
             # A key sees no one's jobs but those it started; read-only starts none.
             assert response.status_code == 404, url
         else:
-            assert response.status_code == 403, f"{method.upper()} {url} as read-only: {response.status_code}"
+            assert response.status_code == 403, (
+                f"{method.upper()} {url} as read-only: {response.status_code}"
+            )
             assert response.json()["code"] == "forbidden"
         checked += 1
     assert checked >= 12

@@ -32,7 +32,8 @@ class OrgCommand(BaseCommand):
             actor = self._actor(org, options.get("actor"))
             if self.capability and not actor.can(self.capability):
                 raise CommandError(f"{actor.label} is {actor.role}; this needs {self.capability}.")
-            self.handle_org(org=org, actor=actor, **options)
+            rest = {k: v for k, v in options.items() if k not in {"org", "actor"}}
+            self.handle_org(org=org, actor=actor, **rest)
 
     def _actor(self, org: Organization, email: str | None) -> Actor:
         if not email:

@@ -30,9 +30,14 @@ def test_invitation_email_arrives_and_sets_a_password(
 ) -> None:
     owner = login(Client(), world.owner_a)
     with django_capture_on_commit_callbacks(execute=True):
-        response = owner.post("/settings/staff/invite/", {
-            "email": "New.Person@Example.test", "role": "staff", "locations": [world.loc_a1.pk],
-        })
+        response = owner.post(
+            "/settings/staff/invite/",
+            {
+                "email": "New.Person@Example.test",
+                "role": "staff",
+                "locations": [world.loc_a1.pk],
+            },
+        )
     assert response.status_code == 302
     assert len(smtp_server.messages) == 1
     message = smtp_server.messages[0]
@@ -53,8 +58,15 @@ def test_invitation_email_arrives_and_sets_a_password(
     assert b"too short" in weak.content
     assert b'value="New Person"' in weak.content  # what was typed is kept
 
-    done = client.post(link, {"name": "New Person", "password": "a much longer secret 42",
-                              "password2": "a much longer secret 42"}, follow=True)
+    done = client.post(
+        link,
+        {
+            "name": "New Person",
+            "password": "a much longer secret 42",
+            "password2": "a much longer secret 42",
+        },
+        follow=True,
+    )
     assert done.status_code == 200
     assert b"Welcome to Alpha Hair" in done.content
     user = User.objects.get(email="new.person@example.test")
@@ -73,8 +85,9 @@ def test_expired_and_revoked_links_do_not_work(
     world: World, smtp_server: Mailbox, django_capture_on_commit_callbacks: Any
 ) -> None:
     with tenant_scope(world.org_a), django_capture_on_commit_callbacks(execute=True):
-        invitation = invitation_create(org=world.org_a, actor=world.owner_a.actor,
-                                       email="late@example.test", role=Role.STAFF)
+        invitation = invitation_create(
+            org=world.org_a, actor=world.owner_a.actor, email="late@example.test", role=Role.STAFF
+        )
     link = _link(smtp_server)
     with tenant_scope(world.org_a):
         Invitation.objects.filter(pk=invitation.pk).update(
@@ -91,8 +104,10 @@ def test_existing_login_joins_a_second_organization(
     # The owner of org B is invited to org A and switches between them.
     owner_a = login(Client(), world.owner_a)
     with django_capture_on_commit_callbacks(execute=True):
-        owner_a.post("/settings/staff/invite/", {"email": world.owner_b.user.email,
-                                                 "role": "manager", "all_locations": "on"})
+        owner_a.post(
+            "/settings/staff/invite/",
+            {"email": world.owner_b.user.email, "role": "manager", "all_locations": "on"},
+        )
     link = _link(smtp_server)
     anonymous = Client().get(link)
     assert anonymous.status_code == 302
@@ -107,6 +122,8 @@ def test_existing_login_joins_a_second_organization(
 
 
 def test_staff_cannot_invite(world: World, client_for: Any) -> None:
-    response = client_for(world.staff_a).post("/settings/staff/invite/", {
-        "email": "x@example.test", "role": "owner", "all_locations": "on"})
+    response = client_for(world.staff_a).post(
+        "/settings/staff/invite/",
+        {"email": "x@example.test", "role": "owner", "all_locations": "on"},
+    )
     assert response.status_code == 403

@@ -54,9 +54,7 @@ def test_owner_without_a_device_must_set_one_up(
     assert client.get("/customers/").status_code == 200
 
 
-def test_login_with_totp_asks_for_the_code(
-    world: World, client: Client, settings: Any
-) -> None:
+def test_login_with_totp_asks_for_the_code(world: World, client: Client, settings: Any) -> None:
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
     device = confirmed_totp(world.manager_a.user)
     _login(client, world.manager_a.user.email)
@@ -92,9 +90,14 @@ def test_repeated_failures_lock_the_login(world: World, client: Client, settings
 
 def test_password_change(world: World, client_for: Any) -> None:
     client = client_for(world.staff_a)
-    response = client.post("/accounts/password/", {
-        "old_password": PASSWORD, "new_password1": "another long secret 7",
-        "new_password2": "another long secret 7"})
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another long secret 7",
+            "new_password2": "another long secret 7",
+        },
+    )
     assert response.status_code == 302
     world.staff_a.user.refresh_from_db()
     assert world.staff_a.user.check_password("another long secret 7")

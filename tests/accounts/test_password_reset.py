@@ -19,8 +19,10 @@ def test_reset_by_email(world: World, smtp_server: Mailbox, client: Client) -> N
     assert link, body
     form = client.get(link.group(1), follow=True)
     assert b"Set a new password" in form.content
-    done = client.post(form.redirect_chain[-1][0], {
-        "new_password1": "brand new secret 99", "new_password2": "brand new secret 99"})
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "brand new secret 99", "new_password2": "brand new secret 99"},
+    )
     assert done.status_code == 302
     world.staff_a.user.refresh_from_db()
     assert world.staff_a.user.check_password("brand new secret 99")
