@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 
 from regulars.core.api import ERRORS, WRITE_ERRORS
 from regulars.core.schemas import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, Page, Text, cursor_page
@@ -33,7 +33,7 @@ def job_start(request: HttpRequest, payload: JobIn) -> Any:
         org=actor.org, actor=actor, kind=payload.kind, params=payload.params.dict()
     )
     job.refresh_from_db()
-    return 202, job
+    return Status(202, job)
 
 
 @router.get("/jobs/{job_id}", response={200: JobOut, **ERRORS})

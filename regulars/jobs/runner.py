@@ -13,7 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_tasks import task
 
@@ -29,6 +30,14 @@ logger = logging.getLogger(__name__)
 
 class JobCancelled(Exception):
     """Raised inside a job when its requester asked to cancel; the job stops cleanly."""
+
+
+class JobSuperseded(Exception):
+    """This run lost its claim (the reaper re-queued the job): it must write nothing more.
+
+    Raised from inside a unit's transaction, it rolls that unit back, so a run that was
+    only slow, not dead, cannot do a unit twice beside its successor.
+    """
 
 
 ProgressListener = Callable[[Job], None]
@@ -51,7 +60,11 @@ class JobContext:
 
     def _update(self, **fields: Any) -> None:
         fields["heartbeat_at"] = timezone.now()
-        Job.unscoped.filter(pk=self.job.pk).update(**fields)
+        mine = Job.unscoped.filter(
+            pk=self.job.pk, status=JobStatus.RUNNING, attempts=self.job.attempts
+        )
+        if not mine.update(**fields):
+            raise JobSuperseded()
         for name, value in fields.items():
             setattr(self.job, name, value)
         if self.listener is not None:
@@ -95,10 +108,10 @@ def _actor_for(job: Job) -> Actor:
     return system_actor(job.organization, channel=Channel.JOB)
 
 
-def _finish(job_id: int, **fields: Any) -> None:
+def _finish(job: Job, **fields: Any) -> None:
     fields.setdefault("finished_at", timezone.now())
     fields["heartbeat_at"] = timezone.now()
-    Job.unscoped.filter(pk=job_id, status=JobStatus.RUNNING).update(**fields)
+    Job.unscoped.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts).update(**fields)
 
 
 def execute_job(job_id: int, *, listener: ProgressListener | None = None) -> str:
@@ -108,7 +121,7 @@ def execute_job(job_id: int, *, listener: ProgressListener | None = None) -> str
         status=JobStatus.RUNNING,
         attempts=F("attempts") + 1,
         heartbeat_at=now,
-        started_at=now,
+        started_at=Coalesce("started_at", Value(now)),
     )
     if not claimed:
         return "not-claimed"
@@ -118,20 +131,23 @@ def execute_job(job_id: int, *, listener: ProgressListener | None = None) -> str
         try:
             ctx.check_cancel()
             result = get_kind(job.kind).run(ctx) or {}
+        except JobSuperseded:
+            logger.warning("Job %s was re-queued while this run was alive; it stops.", job_id)
+            return "superseded"
         except JobCancelled:
-            _finish(job_id, status=JobStatus.CANCELLED, message="Cancelled.")
+            _finish(job, status=JobStatus.CANCELLED, message="Cancelled.")
             return JobStatus.CANCELLED
         except DomainError as exc:
-            _finish(job_id, status=JobStatus.FAILED, message=exc.detail[:500])
+            _finish(job, status=JobStatus.FAILED, message=exc.detail[:500])
             return JobStatus.FAILED
         except Exception as exc:
             logger.exception("Job %s (%s) failed", job_id, job.kind)
-            _finish(job_id, status=JobStatus.FAILED, message=f"Failed: {exc}"[:500])
+            _finish(job, status=JobStatus.FAILED, message=f"Failed: {exc}"[:500])
             return JobStatus.FAILED
         total = ctx.job.progress_total
         done = total if total is not None else ctx.job.progress_done
         _finish(
-            job_id,
+            job,
             status=JobStatus.SUCCEEDED,
             result=result,
             progress_done=done,

@@ -4,8 +4,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StrictInt
 
+from regulars.core.schemas import InputSchema
 from regulars.jobs.models import JobStatus
 
 
@@ -26,10 +27,10 @@ class JobOut(Schema):
     finished_at: datetime | None
 
 
-class SampleParams(Schema):
-    count: int = Field(100, ge=1, le=100_000)
+class SampleParams(InputSchema):
+    count: StrictInt = Field(100, ge=1, le=100_000)
 
 
-class JobIn(Schema):
+class JobIn(InputSchema):
     kind: Literal["customers.sample"]
     params: SampleParams = SampleParams()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -91,7 +92,7 @@ def jobs_reap(*, now: datetime | None = None) -> dict[str, int]:
     cutoff = now - settings.JOB_STALE_AFTER
     requeued = failed = 0
     stale = Job.unscoped.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff)
-    for job in stale.only("id", "attempts", "heartbeat_at"):
+    for job in stale.only("id", "attempts", "heartbeat_at", "task_id"):
         with transaction.atomic():
             same = Job.unscoped.filter(
                 pk=job.pk, status=JobStatus.RUNNING, heartbeat_at=job.heartbeat_at
@@ -105,5 +106,19 @@ def jobs_reap(*, now: datetime | None = None) -> dict[str, int]:
                 continue
             if same.update(status=JobStatus.QUEUED, message="Resuming after the worker stopped."):
                 requeued += 1
+                _fail_dead_task(job.task_id, now)
                 enqueue_on_commit(job.pk)
     return {"requeued": requeued, "failed": failed}
+
+
+def _fail_dead_task(task_id: str, now: datetime) -> None:
+    """The task backend leaves a killed worker's task RUNNING forever; close it."""
+    try:
+        task_uuid = uuid.UUID(task_id)
+    except ValueError:
+        return  # another backend's id, or none
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(id=task_uuid, status="RUNNING").update(
+        status="FAILED", finished_at=now
+    )

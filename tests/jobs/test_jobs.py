@@ -200,3 +200,30 @@ def test_progress_partial_polls_until_finished(world: World, client_for: Any) ->
     assert "Finished" in done
     cancel = client.post(f"/jobs/{job.pk}/cancel/", follow=True)
     assert b"already finished" in cancel.content
+
+
+def test_a_run_that_lost_its_claim_writes_nothing_more(world: World) -> None:
+    """A slow (not dead) run whose job the reaper re-queued stops at its next write."""
+    with tenant_scope(world.org_a):
+        job = job_start(
+            org=world.org_a,
+            actor=world.manager_a.actor,
+            kind="customers.sample",
+            params={"count": 200},
+            enqueue=False,
+        )
+
+    def reaped_after_first(current: Job) -> None:
+        if current.progress_done == 1:
+            # What the reaper does to a stale job: back to the queue, a new attempt follows.
+            Job.unscoped.filter(pk=current.pk).update(status=JobStatus.QUEUED)
+
+    from regulars.jobs import runner
+
+    assert runner.execute_job(job.pk, listener=reaped_after_first) == "superseded"
+    with tenant_scope(world.org_a):
+        assert Customer.objects.count() == 50  # the second batch rolled back with its checkpoint
+        assert Job.objects.get(pk=job.pk).checkpoint == {"next_batch": 1}
+    assert execute_job(job.pk) == JobStatus.SUCCEEDED
+    with tenant_scope(world.org_a):
+        assert Customer.objects.count() == 200
