@@ -22,7 +22,7 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 def _secret_key() -> str:
     """Env first, then a file named by SECRET_KEY_FILE, then one generated into the data folder."""
     if value := env.str("SECRET_KEY", default=""):
-        return value
+        return str(value)
     key_file = Path(env.str("SECRET_KEY_FILE", default=str(DATA_DIR / "secret_key")))
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(64))

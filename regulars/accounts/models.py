@@ -9,7 +9,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from regulars.tenancy.managers import TenantManager
 from regulars.tenancy.models import Location, Role, TenantModel
 
 
@@ -66,9 +65,6 @@ class Invitation(TenantModel):
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects: ClassVar[TenantManager[Invitation]] = TenantManager()  # type: ignore[assignment]
-    unscoped: ClassVar[models.Manager[Invitation]] = models.Manager()  # type: ignore[assignment]
-
     class Meta(TenantModel.Meta):
         verbose_name = _("invitation")
         ordering = ("-created_at",)
@@ -99,9 +95,6 @@ class ApiKey(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-
-    objects: ClassVar[TenantManager[ApiKey]] = TenantManager()  # type: ignore[assignment]
-    unscoped: ClassVar[models.Manager[ApiKey]] = models.Manager()  # type: ignore[assignment]
 
     class Meta(TenantModel.Meta):
         verbose_name = _("API key")

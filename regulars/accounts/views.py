@@ -150,7 +150,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             user, org = accept_invitation(
                 token=token,
                 user=user,
-                name=data.get("name", ""),  # type: ignore[arg-type]
+                name=data.get("name", ""),
                 password=data.get("password", ""),
             )
         except DomainError as exc:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from regulars.tenancy.managers import TenantManager
 from regulars.tenancy.models import TenantModel
 
 
@@ -42,9 +41,6 @@ class AuditEntry(TenantModel):
     customer_id = models.BigIntegerField(null=True, blank=True)
     changes = models.JSONField(default=dict, blank=True)
 
-    objects: ClassVar[TenantManager[AuditEntry]] = TenantManager()  # type: ignore[assignment]
-    unscoped: ClassVar[models.Manager[AuditEntry]] = models.Manager()  # type: ignore[assignment]
-
     class Meta(TenantModel.Meta):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
@@ -61,7 +57,7 @@ class AuditEntry(TenantModel):
         return f"{self.action} {self.target_type}:{self.target_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
+        if not self._state.adding:
             raise ImmutableEntryError("Audit entries cannot be changed.")
         super().save(*args, **kwargs)
 

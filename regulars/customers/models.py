@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from regulars.tenancy.managers import TenantManager
 from regulars.tenancy.models import Location, TenantModel
 
 
@@ -20,9 +17,6 @@ class Customer(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
-
-    objects: ClassVar[TenantManager[Customer]] = TenantManager()  # type: ignore[assignment]
-    unscoped: ClassVar[models.Manager[Customer]] = models.Manager()  # type: ignore[assignment]
 
     class Meta(TenantModel.Meta):
         verbose_name = _("customer")

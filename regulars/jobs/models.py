@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from regulars.tenancy.managers import TenantManager
 from regulars.tenancy.models import TenantModel
 
 
@@ -54,9 +51,6 @@ class Job(TenantModel):
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-
-    objects: ClassVar[TenantManager[Job]] = TenantManager()  # type: ignore[assignment]
-    unscoped: ClassVar[models.Manager[Job]] = models.Manager()  # type: ignore[assignment]
 
     class Meta(TenantModel.Meta):
         verbose_name = _("job")

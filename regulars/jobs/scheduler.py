@@ -11,6 +11,7 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -83,7 +84,7 @@ def tick(now: datetime | None = None) -> list[str]:
             local = now.astimezone(zoneinfo.ZoneInfo(org.time_zone))
             for d in _DAILY:
                 if local.time() >= d.at and _claim(d.name, local.date().isoformat(), org.pk):
-                    _safely(f"{d.name}@{org.slug}", lambda d=d, org=org: d.run(org))
+                    _safely(f"{d.name}@{org.slug}", partial(d.run, org))
                     ran.append(f"{d.name}@{org.slug}")
     return ran
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 
 from regulars.core.api import ERRORS, WRITE_ERRORS
 from regulars.core.schemas import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, Page, Text, cursor_page
@@ -52,7 +52,7 @@ def location_list(
 @router.post("/locations", response={201: LocationOut, **WRITE_ERRORS})
 def location_create(request: HttpRequest, payload: LocationIn) -> Any:
     actor = actor_of(request)
-    return 201, services.location_create(org=actor.org, actor=actor, data=payload.dict())
+    return Status(201, services.location_create(org=actor.org, actor=actor, data=payload.dict()))
 
 
 @router.get("/locations/{location_id}", response={200: LocationOut, **ERRORS})
@@ -78,7 +78,7 @@ def location_update(
 def location_delete(request: HttpRequest, location_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
     actor = actor_of(request)
     services.location_delete(org=actor.org, actor=actor, location_id=location_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/staff", response={200: Page[StaffOut], **ERRORS})

@@ -46,7 +46,7 @@ class TenantMiddleware:
                 if gate is not None:
                     return gate
                 membership = membership_for_user(
-                    user_id=user.pk, org_id=request.session.get(SESSION_ORG_KEY)
+                    user_id=user.pk or 0, org_id=request.session.get(SESSION_ORG_KEY)
                 )
                 if membership is not None:
                     activate(membership.organization)
@@ -68,7 +68,7 @@ class TenantMiddleware:
                 return redirect(f"/accounts/verify/?next={request.path}")
             return None
         if StaffMembership.unscoped.filter(
-            user_id=user.pk, role=Role.OWNER, is_active=True
+            user_id=user.pk or 0, role=Role.OWNER, is_active=True
         ).exists():
             return redirect("/accounts/2fa/setup/?required=1")
         return None

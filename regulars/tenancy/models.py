@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import zoneinfo
-from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -56,8 +55,8 @@ class TenantModel(models.Model):
         Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("organization")
     )
 
-    objects: ClassVar[TenantManager[models.Model]] = TenantManager()  # type: ignore[assignment]
-    unscoped: ClassVar[models.Manager[models.Model]] = models.Manager()
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012  (a manager, not a field)
 
     class Meta:
         abstract = True
@@ -78,9 +77,6 @@ class Location(TenantModel):
         help_text=_("Leave empty to use the organization's."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects: ClassVar[TenantManager[Location]] = TenantManager()  # type: ignore[assignment]
-    unscoped: ClassVar[models.Manager[Location]] = models.Manager()  # type: ignore[assignment]
 
     class Meta(TenantModel.Meta):
         verbose_name = _("location")
@@ -111,9 +107,6 @@ class StaffMembership(TenantModel):
     locations = models.ManyToManyField(Location, blank=True, related_name="+")
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects: ClassVar[TenantManager[StaffMembership]] = TenantManager()  # type: ignore[assignment]
-    unscoped: ClassVar[models.Manager[StaffMembership]] = models.Manager()  # type: ignore[assignment]
 
     class Meta(TenantModel.Meta):
         verbose_name = _("staff membership")

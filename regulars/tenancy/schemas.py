@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ninja import Schema
 
-from regulars.core.schemas import Id, Text
+from regulars.core.schemas import Flag, IdList, InputSchema, Text
 from regulars.tenancy.models import Role
 
 
@@ -17,7 +17,7 @@ class OrganizationOut(Schema):
     reply_to: str
 
 
-class OrganizationPatch(Schema):
+class OrganizationPatch(InputSchema):
     name: Text(200, 1) | None = None
     time_zone: Text(64, 1) | None = None
     country: Text(2, 2) | None = None
@@ -36,7 +36,7 @@ class LocationOut(Schema):
     time_zone: str
 
 
-class LocationIn(Schema):
+class LocationIn(InputSchema):
     name: Text(200, 1)
     address_line1: Text(200) = ""
     address_line2: Text(200) = ""
@@ -45,7 +45,7 @@ class LocationIn(Schema):
     time_zone: Text(64) = ""
 
 
-class LocationPatch(Schema):
+class LocationPatch(InputSchema):
     name: Text(200, 1) | None = None
     address_line1: Text(200) | None = None
     address_line2: Text(200) | None = None
@@ -77,8 +77,8 @@ class StaffOut(Schema):
         return [loc.pk for loc in obj.locations.all()]  # type: ignore[attr-defined]
 
 
-class StaffPatch(Schema):
+class StaffPatch(InputSchema):
     role: Role | None = None
-    all_locations: bool | None = None
-    location_ids: list[Id] | None = None
-    is_active: bool | None = None
+    all_locations: Flag | None = None
+    location_ids: IdList | None = None
+    is_active: Flag | None = None

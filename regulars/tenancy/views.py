@@ -40,7 +40,7 @@ def organization_switch(request: HttpRequest) -> HttpResponse:
     except ValueError:
         org_id = 0
     membership = (
-        selectors.memberships_for_user(user_id=request.user.pk)
+        selectors.memberships_for_user(user_id=request.user.pk or 0)
         .filter(organization_id=org_id)
         .first()
     )
