@@ -73,6 +73,9 @@ def organization_create(
 def organization_update(*, org: Organization, actor: Actor, data: dict[str, Any]) -> Organization:
     assert_in_scope(org)
     actor.require(Cap.SETTINGS_MANAGE)
+    # Compare with the stored row, not the caller's instance (a bound form may have
+    # changed that one already), so the audit sees every change.
+    org = Organization.objects.get(pk=org.pk)
     data = {k: v for k, v in data.items() if k in ORG_FIELDS}
     for key in ("country", "currency"):
         if key in data and isinstance(data[key], str):

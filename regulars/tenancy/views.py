@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from copy import copy
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +21,8 @@ from regulars.tenancy.middleware import SESSION_ORG_KEY
 @staff_required(Cap.SETTINGS_MANAGE)
 def organization_settings(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
-    form = OrganizationForm(request.POST or None, instance=actor.org)
+    # A copy: a bound ModelForm writes into its instance, and this one is the request's org.
+    form = OrganizationForm(request.POST or None, instance=copy(actor.org))
     if request.method == "POST" and form.is_valid():
         try:
             services.organization_update(org=actor.org, actor=actor, data=form.cleaned_data)
