@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import unicodedata
 
 FIRST = [
     "Olivia",
@@ -61,12 +62,13 @@ LAST = [
     "Kim",
 ]
 DOMAINS = ["example.com", "example.org", "example.net"]
+_ASCII = str.maketrans({"ø": "o", "ł": "l", "ß": "ss", "æ": "ae", "đ": "d"})
 
 
 def sample_person(rng: random.Random, n: int, tag: str) -> dict[str, str]:
     first, last = rng.choice(FIRST), rng.choice(LAST)
-    local = f"{first}.{last}".lower().replace("'", "")
-    local = local.encode("ascii", "ignore").decode() or "customer"
+    local = f"{first}.{last}".lower().replace("'", "").translate(_ASCII)
+    local = unicodedata.normalize("NFKD", local).encode("ascii", "ignore").decode() or "customer"
     return {
         "first_name": first,
         "last_name": last,
