@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
+from django.urls import URLPattern, URLResolver, re_path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.views import openapi_json
 
 from regulars.accounts.api import router as accounts_router
 from regulars.accounts.auth import ApiKeyAuth, StaffSessionAuth
@@ -17,12 +23,63 @@ from regulars.customers.api import router as customers_router
 from regulars.jobs.api import router as jobs_router
 from regulars.tenancy.api import router as tenancy_router
 
-api = NinjaAPI(
+
+def docs_for_staff(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The interactive docs are for logged-in staff; the OpenAPI document itself holds no
+    data, so tools and API-key clients fetch it without a session."""
+    if getattr(view, "func", None) is openapi_json:
+        return view
+    return login_required(view)
+
+
+class RegularsAPI(NinjaAPI):
+    """NinjaAPI whose routing answers carry the error body too.
+
+    ninja answers a method a path does not support with a plain-text 405, and Django answers
+    a path that matches no route (`/customers/1/x`, `/api/v1/`) with the site's HTML 404.
+    """
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _json_routing_errors(pattern.callback)
+        urls.append(re_path(r"^", _unknown_path, name="unknown-path"))  # anything left over
+        return urls
+
+
+def _json_routing_errors(view: Callable[..., HttpResponseBase]) -> Callable[..., Any]:
+    @wraps(view)  # keeps ninja's csrf_exempt flag
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:  # ninja's root view (`/api/v1/`) raises it
+            return _unknown_path(request)
+        if not isinstance(response, HttpResponseNotAllowed):
+            return response
+        allowed = ", ".join(sorted(m.strip() for m in response["Allow"].split(",")))
+        json_response = api.create_response(
+            request,
+            error_body(f"Method {request.method} is not allowed here.", "method_not_allowed"),
+            status=405,
+        )
+        json_response["Allow"] = allowed
+        return json_response
+
+    return wrapper
+
+
+@csrf_exempt
+def _unknown_path(request: HttpRequest) -> HttpResponse:
+    return api.create_response(request, error_body("Not found.", "not_found"), status=404)
+
+
+api = RegularsAPI(
     title="Regulars API",
     version="1",
     urls_namespace="api-v1",
     auth=[ApiKeyAuth(), StaffSessionAuth()],
-    docs_decorator=login_required,
+    docs_decorator=docs_for_staff,
     description=(
         "Authenticate with `Authorization: Bearer <key>` (an API key an owner creates in "
         "Settings → API keys) or with a logged-in browser session plus CSRF token. Errors "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Path, Query, Router
+from ninja import Router, Status
 
 from regulars.accounts import selectors, services
 from regulars.accounts.schemas import (
@@ -17,7 +17,7 @@ from regulars.accounts.schemas import (
     MeOut,
 )
 from regulars.core.api import ERRORS, WRITE_ERRORS
-from regulars.core.schemas import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, Page, Text, cursor_page
+from regulars.core.schemas import DEFAULT_LIMIT, Limit, Page, PathId, Text200, cursor_page
 from regulars.tenancy.access import ROLE_CAPABILITIES
 from regulars.tenancy.http import actor_of
 
@@ -42,8 +42,8 @@ def me(request: HttpRequest) -> Any:
 @router.get("/invitations", response={200: Page[InvitationOut], **ERRORS})
 def invitation_list(
     request: HttpRequest,
-    cursor: Text(200) | None = None,
-    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+    cursor: Text200 | None = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> Any:
     actor = actor_of(request)
     return cursor_page(
@@ -54,18 +54,21 @@ def invitation_list(
 @router.post("/invitations", response={201: InvitationOut, **WRITE_ERRORS})
 def invitation_create(request: HttpRequest, payload: InvitationIn) -> Any:
     actor = actor_of(request)
-    return 201, services.invitation_create(
-        org=actor.org,
-        actor=actor,
-        email=payload.email,
-        role=payload.role,
-        all_locations=payload.all_locations,
-        location_ids=payload.location_ids,
+    return Status(
+        201,
+        services.invitation_create(
+            org=actor.org,
+            actor=actor,
+            email=payload.email,
+            role=payload.role,
+            all_locations=payload.all_locations,
+            location_ids=payload.location_ids,
+        ),
     )
 
 
 @router.delete("/invitations/{invitation_id}", response={200: InvitationOut, **WRITE_ERRORS})
-def invitation_revoke(request: HttpRequest, invitation_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
+def invitation_revoke(request: HttpRequest, invitation_id: PathId) -> Any:
     actor = actor_of(request)
     return services.invitation_revoke(org=actor.org, actor=actor, invitation_id=invitation_id)
 
@@ -73,8 +76,8 @@ def invitation_revoke(request: HttpRequest, invitation_id: int = Path(..., ge=1,
 @router.get("/api-keys", response={200: Page[ApiKeyOut], **ERRORS})
 def api_key_list(
     request: HttpRequest,
-    cursor: Text(200) | None = None,
-    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+    cursor: Text200 | None = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> Any:
     actor = actor_of(request)
     return cursor_page(
@@ -89,10 +92,10 @@ def api_key_create(request: HttpRequest, payload: ApiKeyIn) -> Any:
         org=actor.org, actor=actor, name=payload.name, role=payload.role
     )
     api_key.key = key  # type: ignore[attr-defined]
-    return 201, api_key
+    return Status(201, api_key)
 
 
 @router.delete("/api-keys/{api_key_id}", response={200: ApiKeyOut, **WRITE_ERRORS})
-def api_key_revoke(request: HttpRequest, api_key_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
+def api_key_revoke(request: HttpRequest, api_key_id: PathId) -> Any:
     actor = actor_of(request)
     return services.api_key_revoke(org=actor.org, actor=actor, api_key_id=api_key_id)

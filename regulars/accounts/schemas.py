@@ -3,8 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Schema
+from pydantic import Field
 
-from regulars.core.schemas import Id, Text
+from regulars.core.schemas import EmailText, Flag, IdList, InputSchema, Required100
 from regulars.tenancy.models import Role
 
 
@@ -29,11 +30,11 @@ class InvitationOut(Schema):
     expires_at: datetime
 
 
-class InvitationIn(Schema):
-    email: Text(254, 3)
+class InvitationIn(InputSchema):
+    email: EmailText = Field(..., json_schema_extra={"format": "email"})
     role: Role = Role.STAFF
-    all_locations: bool = True
-    location_ids: list[Id] = []
+    all_locations: Flag = True
+    location_ids: IdList = []
 
 
 class ApiKeyOut(Schema):
@@ -50,6 +51,6 @@ class ApiKeyCreatedOut(ApiKeyOut):
     key: str
 
 
-class ApiKeyIn(Schema):
-    name: Text(100, 1)
+class ApiKeyIn(InputSchema):
+    name: Required100
     role: Role = Role.READONLY

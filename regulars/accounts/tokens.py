@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 API_KEY_PREFIX = "rg_"
+_PREFIX = re.compile(r"[0-9a-f]{12}")
 
 
 def hash_secret(value: str) -> str:

@@ -13,7 +13,16 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from django.db.models import Model, QuerySet
 from ninja import Schema
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    Strict,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic.functional_validators import ModelWrapValidatorHandler
 
 from regulars.core.errors import DomainError
 
@@ -32,15 +41,55 @@ def storable_text(value: str) -> str:
     return value
 
 
-def Text(max_length: int, min_length: int = 0) -> Any:  # noqa: N802  (reads like a type)
-    return Annotated[
-        str,
-        StringConstraints(max_length=max_length, min_length=min_length),
-        AfterValidator(storable_text),
-    ]
+# Bounded text types, named by their limit (`Required…` must not be empty). Spelled out as
+# aliases so type checkers see plain `str`.
+Text20 = Annotated[str, StringConstraints(max_length=20), AfterValidator(storable_text)]
+Text64 = Annotated[str, StringConstraints(max_length=64), AfterValidator(storable_text)]
+Text100 = Annotated[str, StringConstraints(max_length=100), AfterValidator(storable_text)]
+Text200 = Annotated[str, StringConstraints(max_length=200), AfterValidator(storable_text)]
+Text254 = Annotated[str, StringConstraints(max_length=254), AfterValidator(storable_text)]
+Required64 = Annotated[
+    str, StringConstraints(min_length=1, max_length=64), AfterValidator(storable_text)
+]
+Required100 = Annotated[
+    str, StringConstraints(min_length=1, max_length=100), AfterValidator(storable_text)
+]
+Required200 = Annotated[
+    str, StringConstraints(min_length=1, max_length=200), AfterValidator(storable_text)
+]
+EmailText = Annotated[
+    str, StringConstraints(min_length=3, max_length=254), AfterValidator(storable_text)
+]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
+CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")]
 
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Query and path parameters.
+Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
+PathId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+# Bodies are JSON, so their ids and flags are typed strictly: `true` is not 1, `0` is not false.
+Id = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
+IdList = Annotated[list[Id], Field(max_length=MAX_LIMIT)]
+Flag = Annotated[bool, Strict()]
+
+
+class InputSchema(Schema):
+    """Base of every request body: a JSON object, validated as plain data.
+
+    ninja's Schema wraps any value in a getter that reads attributes (to build outputs from
+    models), so a body of `[]`, `5` or `"x"` would pass as an object with every field unset.
+    Inputs override that validator (same name) and accept only objects.
+    """
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(
+        cls, values: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo
+    ) -> Any:
+        if not isinstance(values, dict | BaseModel):
+            raise ValueError("must be a JSON object")
+        return handler(values)
 
 
 class FieldErrorOut(Schema):

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from ninja import Schema
 
-from regulars.core.schemas import Text
+from regulars.core.schemas import InputSchema, Text100, Text254
 
 
 class CustomerOut(Schema):
@@ -17,13 +17,13 @@ class CustomerOut(Schema):
     updated_at: datetime
 
 
-class CustomerIn(Schema):
-    first_name: Text(100) = ""
-    last_name: Text(100) = ""
-    email: Text(254) = ""
+class CustomerIn(InputSchema):
+    first_name: Text100 = ""
+    last_name: Text100 = ""
+    email: Text254 = ""
 
 
-class CustomerPatch(Schema):
-    first_name: Text(100) | None = None
-    last_name: Text(100) | None = None
-    email: Text(254) | None = None
+class CustomerPatch(InputSchema):
+    first_name: Text100 | None = None
+    last_name: Text100 | None = None
+    email: Text254 | None = None

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Path, Query, Router, Status
+from ninja import Router, Status
 
 from regulars.core.api import ERRORS, WRITE_ERRORS
-from regulars.core.schemas import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, Page, Text, cursor_page
+from regulars.core.schemas import DEFAULT_LIMIT, Limit, Page, PathId, Text200, cursor_page
 from regulars.jobs import selectors, services
 from regulars.jobs.schemas import JobIn, JobOut
 from regulars.tenancy.http import actor_of
@@ -19,8 +19,8 @@ router = Router(tags=["jobs"])
 @router.get("/jobs", response={200: Page[JobOut], **ERRORS})
 def job_list(
     request: HttpRequest,
-    cursor: Text(200) | None = None,
-    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+    cursor: Text200 | None = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> Any:
     actor = actor_of(request)
     return cursor_page(selectors.job_list(org=actor.org, actor=actor), cursor=cursor, limit=limit)
@@ -37,12 +37,12 @@ def job_start(request: HttpRequest, payload: JobIn) -> Any:
 
 
 @router.get("/jobs/{job_id}", response={200: JobOut, **ERRORS})
-def job_get(request: HttpRequest, job_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
+def job_get(request: HttpRequest, job_id: PathId) -> Any:
     actor = actor_of(request)
     return selectors.job_get_for_actor(org=actor.org, actor=actor, job_id=job_id)
 
 
 @router.post("/jobs/{job_id}/cancel", response={200: JobOut, **WRITE_ERRORS})
-def job_cancel(request: HttpRequest, job_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
+def job_cancel(request: HttpRequest, job_id: PathId) -> Any:
     actor = actor_of(request)
     return services.job_cancel(org=actor.org, actor=actor, job_id=job_id)

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import Field, StrictInt
+from pydantic import Field
 
 from regulars.core.schemas import InputSchema
 from regulars.jobs.models import JobStatus
@@ -28,9 +28,9 @@ class JobOut(Schema):
 
 
 class SampleParams(InputSchema):
-    count: StrictInt = Field(100, ge=1, le=100_000)
+    count: int = Field(100, ge=1, le=100_000, strict=True)
 
 
 class JobIn(InputSchema):
     kind: Literal["customers.sample"]
-    params: SampleParams = SampleParams()
+    params: SampleParams = Field(default_factory=lambda: SampleParams(count=100))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Path, Query, Router, Status
+from ninja import Router, Status
 
 from regulars.core.api import ERRORS, WRITE_ERRORS
-from regulars.core.schemas import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, Page, Text, cursor_page
+from regulars.core.schemas import DEFAULT_LIMIT, Limit, Page, PathId, Text200, cursor_page
 from regulars.tenancy import selectors, services
 from regulars.tenancy.http import actor_of
 from regulars.tenancy.schemas import (
@@ -40,8 +40,8 @@ def organization_update(request: HttpRequest, payload: OrganizationPatch) -> Any
 @router.get("/locations", response={200: Page[LocationOut], **ERRORS})
 def location_list(
     request: HttpRequest,
-    cursor: Text(200) | None = None,
-    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+    cursor: Text200 | None = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> Any:
     actor = actor_of(request)
     return cursor_page(
@@ -56,15 +56,13 @@ def location_create(request: HttpRequest, payload: LocationIn) -> Any:
 
 
 @router.get("/locations/{location_id}", response={200: LocationOut, **ERRORS})
-def location_get(request: HttpRequest, location_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
+def location_get(request: HttpRequest, location_id: PathId) -> Any:
     actor = actor_of(request)
     return selectors.location_get_for_actor(org=actor.org, actor=actor, location_id=location_id)
 
 
 @router.patch("/locations/{location_id}", response={200: LocationOut, **WRITE_ERRORS})
-def location_update(
-    request: HttpRequest, payload: LocationPatch, location_id: int = Path(..., ge=1, le=MAX_ID)
-) -> Any:
+def location_update(request: HttpRequest, payload: LocationPatch, location_id: PathId) -> Any:
     actor = actor_of(request)
     return services.location_update(
         org=actor.org,
@@ -75,7 +73,7 @@ def location_update(
 
 
 @router.delete("/locations/{location_id}", response={204: None, **WRITE_ERRORS})
-def location_delete(request: HttpRequest, location_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
+def location_delete(request: HttpRequest, location_id: PathId) -> Any:
     actor = actor_of(request)
     services.location_delete(org=actor.org, actor=actor, location_id=location_id)
     return Status(204, None)
@@ -84,23 +82,21 @@ def location_delete(request: HttpRequest, location_id: int = Path(..., ge=1, le=
 @router.get("/staff", response={200: Page[StaffOut], **ERRORS})
 def staff_list(
     request: HttpRequest,
-    cursor: Text(200) | None = None,
-    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+    cursor: Text200 | None = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> Any:
     actor = actor_of(request)
     return cursor_page(selectors.staff_list(org=actor.org, actor=actor), cursor=cursor, limit=limit)
 
 
 @router.get("/staff/{membership_id}", response={200: StaffOut, **ERRORS})
-def staff_get(request: HttpRequest, membership_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
+def staff_get(request: HttpRequest, membership_id: PathId) -> Any:
     actor = actor_of(request)
     return selectors.staff_get_for_actor(org=actor.org, actor=actor, membership_id=membership_id)
 
 
 @router.patch("/staff/{membership_id}", response={200: StaffOut, **WRITE_ERRORS})
-def staff_update(
-    request: HttpRequest, payload: StaffPatch, membership_id: int = Path(..., ge=1, le=MAX_ID)
-) -> Any:
+def staff_update(request: HttpRequest, payload: StaffPatch, membership_id: PathId) -> Any:
     actor = actor_of(request)
     return services.staff_update(
         org=actor.org,

@@ -2,8 +2,21 @@ from __future__ import annotations
 
 from ninja import Schema
 
-from regulars.core.schemas import Flag, IdList, InputSchema, Text
-from regulars.tenancy.models import Role
+from regulars.core.schemas import (
+    CountryCode,
+    CurrencyCode,
+    Flag,
+    IdList,
+    InputSchema,
+    Required64,
+    Required200,
+    Text20,
+    Text64,
+    Text100,
+    Text200,
+    Text254,
+)
+from regulars.tenancy.models import Role, StaffMembership
 
 
 class OrganizationOut(Schema):
@@ -18,12 +31,12 @@ class OrganizationOut(Schema):
 
 
 class OrganizationPatch(InputSchema):
-    name: Text(200, 1) | None = None
-    time_zone: Text(64, 1) | None = None
-    country: Text(2, 2) | None = None
-    currency: Text(3, 3) | None = None
-    sender_name: Text(200) | None = None
-    reply_to: Text(254) | None = None
+    name: Required200 | None = None
+    time_zone: Required64 | None = None
+    country: CountryCode | None = None
+    currency: CurrencyCode | None = None
+    sender_name: Text200 | None = None
+    reply_to: Text254 | None = None
 
 
 class LocationOut(Schema):
@@ -37,21 +50,21 @@ class LocationOut(Schema):
 
 
 class LocationIn(InputSchema):
-    name: Text(200, 1)
-    address_line1: Text(200) = ""
-    address_line2: Text(200) = ""
-    city: Text(100) = ""
-    postal_code: Text(20) = ""
-    time_zone: Text(64) = ""
+    name: Required200
+    address_line1: Text200 = ""
+    address_line2: Text200 = ""
+    city: Text100 = ""
+    postal_code: Text20 = ""
+    time_zone: Text64 = ""
 
 
 class LocationPatch(InputSchema):
-    name: Text(200, 1) | None = None
-    address_line1: Text(200) | None = None
-    address_line2: Text(200) | None = None
-    city: Text(100) | None = None
-    postal_code: Text(20) | None = None
-    time_zone: Text(64) | None = None
+    name: Required200 | None = None
+    address_line1: Text200 | None = None
+    address_line2: Text200 | None = None
+    city: Text100 | None = None
+    postal_code: Text20 | None = None
+    time_zone: Text64 | None = None
 
 
 class StaffOut(Schema):
@@ -65,16 +78,16 @@ class StaffOut(Schema):
     is_active: bool
 
     @staticmethod
-    def resolve_email(obj: object) -> str:
-        return obj.user.email  # type: ignore[attr-defined]
+    def resolve_email(obj: StaffMembership) -> str:
+        return obj.user.email
 
     @staticmethod
-    def resolve_name(obj: object) -> str:
-        return obj.user.name  # type: ignore[attr-defined]
+    def resolve_name(obj: StaffMembership) -> str:
+        return obj.user.name
 
     @staticmethod
-    def resolve_location_ids(obj: object) -> list[int]:
-        return [loc.pk for loc in obj.locations.all()]  # type: ignore[attr-defined]
+    def resolve_location_ids(obj: StaffMembership) -> list[int]:
+        return [loc.pk for loc in obj.locations.all()]
 
 
 class StaffPatch(InputSchema):
