@@ -227,3 +227,25 @@ def test_a_run_that_lost_its_claim_writes_nothing_more(world: World) -> None:
     assert execute_job(job.pk) == JobStatus.SUCCEEDED
     with tenant_scope(world.org_a):
         assert Customer.objects.count() == 200
+
+
+def test_daily_work_runs_once_per_organization_at_its_local_time(world: World) -> None:
+    import datetime as dt
+
+    from regulars.jobs import scheduler
+
+    ran: list[str] = []
+    entry = scheduler.Daily("test.daily", dt.time(3, 0), lambda org: ran.append(org.slug))
+    world.org_a.time_zone = "Asia/Tokyo"  # UTC+9
+    world.org_a.save(update_fields=["time_zone"])
+    scheduler._DAILY.append(entry)
+    try:
+        utc = dt.UTC
+        scheduler.tick(dt.datetime(2026, 3, 1, 17, 30, tzinfo=utc))  # Tokyo 02:30, UTC 17:30
+        assert ran == [world.org_b.slug]  # org B (UTC) is past 03:00; Tokyo is not yet
+        scheduler.tick(dt.datetime(2026, 3, 1, 18, 5, tzinfo=utc))  # Tokyo 03:05
+        assert ran == [world.org_b.slug, world.org_a.slug]
+        scheduler.tick(dt.datetime(2026, 3, 1, 23, 0, tzinfo=utc))
+        assert len(ran) == 2  # once a local day each
+    finally:
+        scheduler._DAILY.remove(entry)
