@@ -29,8 +29,8 @@ def split_api_key(key: str) -> str | None:
     if not key.startswith(API_KEY_PREFIX):
         return None
     prefix, _, rest = key[len(API_KEY_PREFIX) :].partition("_")
-    if len(prefix) != 12 or not rest:
-        return None
+    if not _PREFIX.fullmatch(prefix) or not rest:
+        return None  # nothing but a prefix we made reaches the database
     return prefix
 
 
