@@ -106,7 +106,8 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Two-factor sign-in is on.")
             return redirect("home")
         form.add_error("token", "That code is not right. Check the time on your phone and retry.")
-    qr = segno.make(device.config_url, error="m").svg_inline(scale=5)
+    # omitsize: a viewBox instead of a fixed size, so CSS scales the code rather than crops it.
+    qr = segno.make(device.config_url, error="m").svg_inline(scale=5, omitsize=True)
     secret_b32 = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(
         request,
