@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import password_validators_help_text_html
 
 from regulars.core.forms import DomainErrorsMixin
 from regulars.tenancy.forms import TIME_ZONES
@@ -44,6 +45,10 @@ class PasswordPairForm(DomainErrorsMixin, forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         max_length=128,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = password_validators_help_text_html()
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
