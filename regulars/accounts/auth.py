@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django_otp import user_has_device
 from ninja.security import HttpBearer, SessionAuth
 
 from regulars.accounts.selectors import api_key_authenticate
 from regulars.accounts.services import api_key_touch
 from regulars.tenancy.access import Actor, Channel
 from regulars.tenancy.scope import activate
+from regulars.tenancy.second_factor import second_factor_needed
 
 
 class ApiKeyAuth(HttpBearer):
@@ -46,7 +46,7 @@ class StaffSessionAuth(SessionAuth):
         actor: Actor | None = getattr(request, "actor", None)
         if actor is None or key is None:
             return None
-        if user_has_device(request.user) and not request.user.is_verified():  # type: ignore[union-attr]
-            return None
+        if second_factor_needed(request.user) is not None:
+            return None  # the same rule as pages: verify, or (owners) set up, first
         request.actor = actor.with_channel(Channel.API)  # type: ignore[attr-defined]
         return request.actor  # type: ignore[attr-defined]

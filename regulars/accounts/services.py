@@ -13,7 +13,6 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from regulars.accounts.models import ApiKey, Invitation, User
 from regulars.accounts.selectors import (
@@ -260,19 +259,3 @@ def first_run_setup(
         currency=currency,
     )
     return user, org
-
-
-def totp_device_for_setup(*, user: User) -> TOTPDevice:
-    """The login's unconfirmed authenticator, created on first visit to the setup page."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
-    return device
-
-
-def totp_disable(*, user: User) -> None:
-    from regulars.tenancy.models import StaffMembership
-
-    if StaffMembership.unscoped.filter(user=user, role=Role.OWNER, is_active=True).exists():
-        raise DomainError(detail="Owners must keep two-factor sign-in on.", code="owner_needs_2fa")
-    TOTPDevice.objects.filter(user=user).delete()

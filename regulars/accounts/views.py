@@ -21,12 +21,11 @@ from regulars.accounts.selectors import login_exists
 from regulars.accounts.services import (
     first_run_setup,
     invitation_by_token,
-    totp_device_for_setup,
-    totp_disable,
 )
 from regulars.accounts.services import (
     invitation_accept as accept_invitation,
 )
+from regulars.accounts.two_factor import totp_confirm, totp_device_for_setup, totp_disable
 from regulars.core.errors import DomainError, NotFound
 from regulars.tenancy.middleware import SESSION_ORG_KEY
 from regulars.tenancy.selectors import organizations_exist
@@ -88,7 +87,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 @login_required
 def two_factor(request: HttpRequest) -> HttpResponse:
     enabled = user_has_device(request.user)
-    return render(request, "accounts/two_factor.html", {"enabled": enabled})
+    return render(request, "accounts/two_factor.html", {"enabled": enabled, "form": TokenForm()})
 
 
 @login_required
@@ -99,9 +98,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     device = totp_device_for_setup(user=request.user)  # type: ignore[arg-type]
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"].strip()):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        if totp_confirm(user=request.user, device=device, token=form.cleaned_data["token"]):  # type: ignore[arg-type]
             otp_login(request, device)
             messages.success(request, "Two-factor sign-in is on.")
             return redirect("home")
@@ -124,8 +121,12 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def two_factor_disable(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter the current 6-digit code to turn two-factor sign-in off.")
+        return redirect("accounts:2fa")
     try:
-        totp_disable(user=request.user)  # type: ignore[arg-type]
+        totp_disable(user=request.user, token=form.cleaned_data["token"])  # type: ignore[arg-type]
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:

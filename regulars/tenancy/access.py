@@ -65,6 +65,19 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 
+# Rights that reach past any one location: a member limited to some locations lacks them
+# whatever the role (the audit log, staff, keys and settings cover every location).
+ALL_LOCATIONS_ONLY = frozenset(
+    {
+        Cap.AUDIT_VIEW,
+        Cap.LOCATIONS_MANAGE,
+        Cap.STAFF_MANAGE,
+        Cap.SETTINGS_MANAGE,
+        Cap.API_KEYS_MANAGE,
+    }
+)
+
+
 def role_can(role: str, capability: str) -> bool:
     return capability in ROLE_CAPABILITIES.get(role, frozenset())
 
@@ -94,6 +107,8 @@ class Actor:
     location_ids: frozenset[int] | None = None  # None: all locations
 
     def can(self, capability: str) -> bool:
+        if self.location_ids is not None and capability in ALL_LOCATIONS_ONLY:
+            return False
         return role_can(self.role, capability)
 
     def require(self, capability: str) -> None:

@@ -17,6 +17,8 @@ def tenancy(request: HttpRequest) -> dict[str, Any]:
     return {
         "current_org": actor.org,
         "current_role": actor.role,
-        "can": {cap.replace(".", "_"): True for cap in ROLE_CAPABILITIES[actor.role]},
+        "can": {
+            cap.replace(".", "_"): True for cap in ROLE_CAPABILITIES[actor.role] if actor.can(cap)
+        },
         "my_orgs": [m.organization for m in memberships_for_user(user_id=actor.user.pk)],
     }

@@ -7,27 +7,23 @@ before anything else, and an owner without one must set it up first.
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django_otp import user_has_device
 
 from regulars.tenancy.access import Channel, actor_for_membership
-from regulars.tenancy.models import Role, StaffMembership
 from regulars.tenancy.scope import activate, deactivate
+from regulars.tenancy.second_factor import SETUP, VERIFY, second_factor_needed
 from regulars.tenancy.selectors import membership_for_user
 
 SESSION_ORG_KEY = "regulars_org_id"
 
-# Paths a logged-in person may reach before the two-factor gate is passed.
-OTP_EXEMPT_PREFIXES = (
-    "/static/",
-    "/accounts/logout/",
-    "/accounts/verify/",
-    "/accounts/2fa/",
-    "/api/",
-    "/health",
-)
+# Paths reachable whatever the two-factor state (the API applies the rule in its auth class).
+ALWAYS_OPEN = ("/static/", "/accounts/logout/", "/health", "/api/")
+# The one page that resolves each two-factor state.
+RESOLVES = {VERIFY: "/accounts/verify/", SETUP: "/accounts/2fa/setup/"}
 
 
 class TenantMiddleware:
@@ -42,13 +38,25 @@ class TenantMiddleware:
             request.actor = None  # type: ignore[attr-defined]
             user = request.user
             if user.is_authenticated:
-                gate = self._otp_gate(request)
+                gate = self._second_factor_gate(request)
                 if gate is not None:
                     return gate
-                membership = membership_for_user(
-                    user_id=user.pk or 0, org_id=request.session.get(SESSION_ORG_KEY)
-                )
+                wanted = request.session.get(SESSION_ORG_KEY)
+                membership = membership_for_user(user_id=user.pk or 0, org_id=wanted)
+                if wanted is not None and (
+                    membership is None or membership.organization_id != wanted
+                ):
+                    # Membership of the session's organization ended: never carry a request
+                    # over to another organization silently.
+                    del request.session[SESSION_ORG_KEY]
+                    if not request.path.startswith("/api/"):
+                        messages.warning(
+                            request, "You are no longer a member of that organization."
+                        )
+                        return redirect("/")
+                    membership = None
                 if membership is not None:
+                    request.session[SESSION_ORG_KEY] = membership.organization_id
                     activate(membership.organization)
                     request.org = membership.organization  # type: ignore[attr-defined]
                     request.membership = membership  # type: ignore[attr-defined]
@@ -59,16 +67,13 @@ class TenantMiddleware:
         finally:
             deactivate(token)
 
-    def _otp_gate(self, request: HttpRequest) -> HttpResponse | None:
-        if request.path.startswith(OTP_EXEMPT_PREFIXES):
+    def _second_factor_gate(self, request: HttpRequest) -> HttpResponse | None:
+        if request.path.startswith(ALWAYS_OPEN):
             return None
-        user = request.user
-        if user_has_device(user):
-            if not user.is_verified():  # type: ignore[union-attr]
-                return redirect(f"/accounts/verify/?next={request.path}")
+        needed = second_factor_needed(request.user)
+        if needed is None or request.path == RESOLVES[needed]:
             return None
-        if StaffMembership.unscoped.filter(
-            user_id=user.pk or 0, role=Role.OWNER, is_active=True
-        ).exists():
-            return redirect("/accounts/2fa/setup/?required=1")
-        return None
+        target = RESOLVES[needed]
+        if needed == SETUP:
+            return redirect(f"{target}?required=1")
+        return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")

@@ -20,11 +20,14 @@ def memberships_for_user(*, user_id: int) -> QuerySet[StaffMembership]:
 
 
 def membership_for_user(*, user_id: int, org_id: int | None) -> StaffMembership | None:
+    """The membership of the organization the session names; with none named, the first.
+
+    A named organization the login no longer belongs to gives None: the caller decides,
+    rather than the request moving to another organization unnoticed.
+    """
     memberships = memberships_for_user(user_id=user_id)
     if org_id is not None:
-        found = memberships.filter(organization_id=org_id).first()
-        if found is not None:
-            return found
+        return memberships.filter(organization_id=org_id).first()
     return memberships.first()
 
 

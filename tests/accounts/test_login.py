@@ -71,11 +71,78 @@ def test_login_with_totp_asks_for_the_code(world: World, client: Client, setting
     assert client.get("/api/v1/me").json()["role"] == "manager"
 
 
+def _code(user: Any) -> str:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
 def test_owners_cannot_turn_2fa_off(world: World, client_for: Any) -> None:
     client = client_for(world.owner_a)
-    page = client.post("/accounts/2fa/disable/", follow=True)
+    page = client.post("/accounts/2fa/disable/", {"token": _code(world.owner_a.user)}, follow=True)
     assert b"Owners must keep two-factor sign-in on." in page.content
     assert client.get("/customers/").status_code == 200
+
+
+def test_a_password_alone_cannot_turn_2fa_off(world: World, client: Client) -> None:
+    confirmed_totp(world.manager_a.user)
+    _login(client, world.manager_a.user.email)  # password only: not verified
+    response = client.post("/accounts/2fa/disable/", {"token": "000000"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/verify/")
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    assert TOTPDevice.objects.filter(user=world.manager_a.user).exists()
+
+
+def test_verified_member_turns_2fa_off_with_a_current_code(world: World, client_for: Any) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    confirmed_totp(world.manager_a.user)
+    client = client_for(world.manager_a)
+    wrong = client.post("/accounts/2fa/disable/", {"token": "000000"}, follow=True)
+    assert b"not right" in wrong.content
+    assert TOTPDevice.objects.filter(user=world.manager_a.user).exists()
+    client.post("/accounts/2fa/disable/", {"token": _code(world.manager_a.user)})
+    assert not TOTPDevice.objects.filter(user=world.manager_a.user).exists()
+    from regulars.audit.models import AuditEntry
+    from regulars.tenancy.scope import tenant_scope
+
+    with tenant_scope(world.org_a):
+        assert AuditEntry.objects.filter(action="accounts.two_factor.disabled").count() == 1
+
+
+def test_owner_without_2fa_cannot_use_the_api_either(world: World, client: Client) -> None:
+    _login(client, world.owner_a.user.email)
+    assert client.get("/api/v1/me").status_code == 401
+    created = client.post(
+        "/api/v1/api-keys", {"name": "sneaky", "role": "owner"}, content_type="application/json"
+    )
+    assert created.status_code == 401
+
+
+def test_a_session_never_moves_to_another_organization(world: World, client: Client) -> None:
+    from regulars.tenancy.models import StaffMembership
+    from regulars.tenancy.scope import tenant_scope
+
+    member = make_member(world.org_b, Role.STAFF, email="two-orgs@example.test")
+    with tenant_scope(world.org_a):
+        StaffMembership.objects.create(organization=world.org_a, user=member.user, role=Role.STAFF)
+    _login(client, member.user.email)
+    client.post("/settings/switch/", {"organization": world.org_a.pk})
+    assert client.get("/api/v1/me").json()["organization_slug"] == world.org_a.slug
+    with tenant_scope(world.org_a):
+        StaffMembership.objects.filter(user=member.user).update(is_active=False)
+    response = client.post("/customers/new/", {"first_name": "Lost", "last_name": "Write"})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    with tenant_scope(world.org_b):
+        from regulars.customers.models import Customer
+
+        assert not Customer.objects.filter(first_name="Lost").exists()
+    # The next request starts fresh in the organization the login still belongs to.
+    assert client.get("/api/v1/me").json()["organization_slug"] == world.org_b.slug
 
 
 def test_repeated_failures_lock_the_login(world: World, client: Client, settings: Any) -> None:

@@ -72,3 +72,16 @@ def test_audit_page_and_api_are_for_managers(world: World, client_for: Any, api_
     assert client_for(world.staff_a).get("/settings/audit/").status_code == 403
     assert api_for(world.owner_a).get("/api/v1/audit-entries").status_code == 200
     assert api_for(world.owner_a, "staff").get("/api/v1/audit-entries").status_code == 403
+
+
+def test_location_limited_managers_do_not_see_the_audit_log(world: World, client_for: Any) -> None:
+    from regulars.tenancy.models import Role
+    from tests.factories import make_member
+
+    limited = make_member(
+        world.org_a, Role.MANAGER, email="lm@example.test", locations=[world.loc_a1]
+    )
+    client = client_for(limited)
+    assert client.get("/settings/audit/").status_code == 403
+    assert b"Audit log" not in client.get("/customers/").content
+    assert client.get("/api/v1/audit-entries").status_code == 403

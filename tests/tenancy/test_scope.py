@@ -36,3 +36,21 @@ def test_reverse_relations_are_scoped_too(world: World) -> None:
 def test_creating_a_row_for_another_organization_is_refused(world: World) -> None:
     with tenant_scope(world.org_a), pytest.raises(ScopeError):
         Customer.objects.create(organization=world.org_b, first_name="Sneaky")
+
+
+def test_no_write_path_reaches_another_organization(world: World) -> None:
+    with tenant_scope(world.org_a):
+        with pytest.raises(ScopeError):
+            Customer.objects.create(organization_id=world.org_b.pk, first_name="Sneaky")
+        with pytest.raises(ScopeError):
+            Customer.objects.bulk_create([Customer(organization=world.org_b, first_name="S")])
+        with pytest.raises(ScopeError):
+            Customer.objects.get_or_create(organization_id=world.org_b.pk, first_name="S")
+        mine = Customer.objects.create(first_name="Mine")
+        assert mine.organization_id == world.org_a.pk
+        with pytest.raises(ScopeError):
+            Customer.objects.filter(pk=mine.pk).update(organization=world.org_b)
+        bulk = Customer.objects.bulk_create([Customer(first_name="Bulk")])
+        assert bulk[0].organization_id == world.org_a.pk
+    with tenant_scope(world.org_b):
+        assert not Customer.objects.filter(first_name__in=["Sneaky", "S", "Mine"]).exists()
