@@ -24,8 +24,8 @@ from django.db import close_old_connections, transaction
 from django.test import Client
 from hypothesis import HealthCheck, settings
 
+from regulars.accounts.invitations import invitation_create
 from regulars.accounts.models import ApiKey
-from regulars.accounts.services import invitation_create
 from regulars.api import api
 from regulars.core.schemas import MAX_ID
 from regulars.jobs.services import job_start

@@ -19,8 +19,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from regulars.accounts.invitations import invitation_create
 from regulars.accounts.models import ApiKey, Invitation
-from regulars.accounts.services import invitation_create
 from regulars.api import api
 from regulars.audit.models import AuditEntry
 from regulars.customers.models import Customer
@@ -147,6 +147,7 @@ PAGES: dict[str, PageRoute] = {
     "staff:invite": PageRoute(ORG, write=True),
     "staff:edit": PageRoute(ROW, write=True),
     "staff:invitation-revoke": PageRoute(ROW, write=True, post_only=True),
+    "staff:invitation-resend": PageRoute(ROW, write=True, post_only=True),
     "staff:api-keys": PageRoute(ORG, write=True),
     "staff:api-key-revoke": PageRoute(ROW, write=True, post_only=True),
     "audit:log": PageRoute(ORG),
@@ -362,6 +363,7 @@ OPS: dict[tuple[str, str], ApiOp] = {
     ("get", "/api/v1/invitations"): ApiOp(),
     ("post", "/api/v1/invitations"): ApiOp(body={"email": "planted@example.test", "role": "owner"}),
     ("delete", "/api/v1/invitations/{invitation_id}"): ApiOp(),
+    ("post", "/api/v1/invitations/{invitation_id}/resend"): ApiOp(),
     ("get", "/api/v1/api-keys"): ApiOp(),
     ("post", "/api/v1/api-keys"): ApiOp(body={"name": "planted", "role": "owner"}),
     ("delete", "/api/v1/api-keys/{api_key_id}"): ApiOp(),

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from regulars.accounts import selectors, services
+from regulars.accounts import invitations, selectors, services
 from regulars.accounts.schemas import (
     ApiKeyCreatedOut,
     ApiKeyIn,
@@ -56,7 +56,7 @@ def invitation_create(request: HttpRequest, payload: InvitationIn) -> Any:
     actor = actor_of(request)
     return Status(
         201,
-        services.invitation_create(
+        invitations.invitation_create(
             org=actor.org,
             actor=actor,
             email=payload.email,
@@ -70,7 +70,14 @@ def invitation_create(request: HttpRequest, payload: InvitationIn) -> Any:
 @router.delete("/invitations/{invitation_id}", response={200: InvitationOut, **WRITE_ERRORS})
 def invitation_revoke(request: HttpRequest, invitation_id: PathId) -> Any:
     actor = actor_of(request)
-    return services.invitation_revoke(org=actor.org, actor=actor, invitation_id=invitation_id)
+    return invitations.invitation_revoke(org=actor.org, actor=actor, invitation_id=invitation_id)
+
+
+@router.post("/invitations/{invitation_id}/resend", response={200: InvitationOut, **WRITE_ERRORS})
+def invitation_resend(request: HttpRequest, invitation_id: PathId) -> Any:
+    """A new link for the same invitation (the old link stops working), emailed again."""
+    actor = actor_of(request)
+    return invitations.invitation_resend(org=actor.org, actor=actor, invitation_id=invitation_id)
 
 
 @router.get("/api-keys", response={200: Page[ApiKeyOut], **ERRORS})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from regulars.accounts.models import ApiKey, Invitation
 from regulars.accounts.tokens import same_hash, split_api_key
@@ -15,7 +16,19 @@ from regulars.tenancy.scope import assert_in_scope
 def invitation_list(*, org: Organization, actor: Actor) -> QuerySet[Invitation]:
     assert_in_scope(org)
     actor.require(Cap.STAFF_MANAGE)
-    return Invitation.objects.select_related("invited_by").prefetch_related("locations")
+    return Invitation.objects.all()
+
+
+def invitation_pending_filter() -> dict[str, object]:
+    return {
+        "accepted_at__isnull": True,
+        "revoked_at__isnull": True,
+        "expires_at__gt": timezone.now(),
+    }
+
+
+def invitations_pending(*, org: Organization, actor: Actor) -> QuerySet[Invitation]:
+    return invitation_list(org=org, actor=actor).filter(**invitation_pending_filter())
 
 
 def invitation_get_for_actor(*, org: Organization, actor: Actor, invitation_id: int) -> Invitation:
@@ -29,7 +42,7 @@ def invitation_get_for_actor(*, org: Organization, actor: Actor, invitation_id: 
 def api_key_list(*, org: Organization, actor: Actor) -> QuerySet[ApiKey]:
     assert_in_scope(org)
     actor.require(Cap.API_KEYS_MANAGE)
-    return ApiKey.objects.select_related("created_by")
+    return ApiKey.objects.all()
 
 
 def api_key_get_for_actor(*, org: Organization, actor: Actor, api_key_id: int) -> ApiKey:

@@ -11,6 +11,9 @@ urlpatterns = [
     path(
         "invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation-revoke"
     ),
+    path(
+        "invitations/<int:invitation_id>/resend/", views.invitation_resend, name="invitation-resend"
+    ),
     path("api-keys/", views.api_key_list, name="api-keys"),
     path("api-keys/<int:api_key_id>/revoke/", views.api_key_revoke, name="api-key-revoke"),
 ]

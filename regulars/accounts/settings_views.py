@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from regulars.accounts import selectors, services
+from regulars.accounts import invitations, selectors, services
 from regulars.accounts.forms import ApiKeyForm, InvitationForm, StaffForm
 from regulars.core.errors import DomainError
 from regulars.core.paging import paginate
@@ -21,12 +21,12 @@ from regulars.tenancy.http import actor_of, staff_required
 def staff_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     page = paginate(request, tenancy_selectors.staff_list(org=actor.org, actor=actor))
-    invitations = (
-        [i for i in selectors.invitation_list(org=actor.org, actor=actor) if i.status == "pending"]
+    pending = (
+        selectors.invitations_pending(org=actor.org, actor=actor)
         if actor.can(Cap.STAFF_MANAGE)
         else []
     )
-    return render(request, "accounts/staff_list.html", {"page": page, "invitations": invitations})
+    return render(request, "accounts/staff_list.html", {"page": page, "invitations": pending})
 
 
 @staff_required()
@@ -72,7 +72,7 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            invitation = services.invitation_create(
+            invitation = invitations.invitation_create(
                 org=actor.org,
                 actor=actor,
                 email=data["email"],
@@ -93,7 +93,7 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     actor = actor_of(request)
     try:
-        invitation = services.invitation_revoke(
+        invitation = invitations.invitation_revoke(
             org=actor.org, actor=actor, invitation_id=invitation_id
         )
     except DomainError as exc:
@@ -102,6 +102,23 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
         messages.error(request, exc.detail)
     else:
         messages.success(request, f"Invitation for {invitation.email} revoked.")
+    return redirect("staff:list")
+
+
+@require_POST
+@staff_required()
+def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    try:
+        invitation = invitations.invitation_resend(
+            org=actor.org, actor=actor, invitation_id=invitation_id
+        )
+    except DomainError as exc:
+        if exc.status != 400:
+            raise
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, f"A new link is on its way to {invitation.email}.")
     return redirect("staff:list")
 
 

@@ -17,14 +17,10 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 
 from regulars.accounts.forms import FirstRunForm, InvitationAcceptForm, LoginForm, TokenForm
+from regulars.accounts.invitations import invitation_accept as accept_invitation
+from regulars.accounts.invitations import invitation_by_token
 from regulars.accounts.selectors import login_exists
-from regulars.accounts.services import (
-    first_run_setup,
-    invitation_by_token,
-)
-from regulars.accounts.services import (
-    invitation_accept as accept_invitation,
-)
+from regulars.accounts.services import first_run_setup
 from regulars.accounts.two_factor import totp_confirm, totp_device_for_setup, totp_disable
 from regulars.core.errors import DomainError, NotFound
 from regulars.tenancy.middleware import SESSION_ORG_KEY

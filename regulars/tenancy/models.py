@@ -107,6 +107,8 @@ class StaffMembership(TenantModel):
     locations = models.ManyToManyField(Location, blank=True, related_name="+")
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Later than an invitation's creation: that invitation no longer applies.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta(TenantModel.Meta):
         verbose_name = _("staff membership")

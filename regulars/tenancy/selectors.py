@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from regulars.core.errors import NotFound
+from regulars.core.errors import DomainError, NotFound
 from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.models import Location, Organization, StaffMembership
 from regulars.tenancy.scope import assert_in_scope
@@ -65,3 +65,12 @@ def staff_get_for_actor(*, org: Organization, actor: Actor, membership_id: int) 
     if membership is None:
         raise NotFound()
     return membership
+
+
+def locations_for_ids(location_ids: list[int]) -> list[Location]:
+    """The organization's locations with these ids; an unknown id is the caller's error."""
+    wanted = set(location_ids)
+    locations = list(Location.objects.filter(id__in=wanted))
+    if len(locations) != len(wanted):
+        raise DomainError.for_field("locations", "One of the chosen locations does not exist.")
+    return locations

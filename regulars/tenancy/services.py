@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from regulars.audit.services import audit_record, diff
@@ -17,7 +17,11 @@ from regulars.core.errors import DomainError, FieldError
 from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.models import Location, Organization, Role, StaffMembership
 from regulars.tenancy.scope import assert_in_scope, tenant_scope
-from regulars.tenancy.selectors import location_get_for_actor, staff_get_for_actor
+from regulars.tenancy.selectors import (
+    location_get_for_actor,
+    locations_for_ids,
+    staff_get_for_actor,
+)
 
 ORG_FIELDS = ("name", "time_zone", "country", "currency", "sender_name", "reply_to")
 LOCATION_FIELDS = ("name", "address_line1", "address_line2", "city", "postal_code", "time_zone")
@@ -34,6 +38,22 @@ def _validate(instance: Any, *, exclude: list[str] | None = None) -> None:
             for message in messages
         ]
         raise DomainError(detail=errors[0].message, errors=errors) from exc
+
+
+def _stripped(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    """The named fields only, text trimmed: '   ' is an empty name, not a name."""
+    return {k: v.strip() if isinstance(v, str) else v for k, v in data.items() if k in fields}
+
+
+def _save_location(location: Location, **kwargs: Any) -> None:
+    """The unique constraint decides a race between two saves of the same name."""
+    try:
+        with transaction.atomic():
+            location.save(**kwargs)
+    except IntegrityError as exc:
+        raise DomainError.for_field(
+            "name", f"A location named {location.name!r} already exists."
+        ) from exc
 
 
 def unique_slug(name: str) -> str:
@@ -76,7 +96,7 @@ def organization_update(*, org: Organization, actor: Actor, data: dict[str, Any]
     # Compare with the stored row, not the caller's instance (a bound form may have
     # changed that one already), so the audit sees every change.
     org = Organization.objects.get(pk=org.pk)
-    data = {k: v for k, v in data.items() if k in ORG_FIELDS}
+    data = _stripped(data, ORG_FIELDS)
     for key in ("country", "currency"):
         if key in data and isinstance(data[key], str):
             data[key] = data[key].upper()
@@ -104,11 +124,10 @@ def _location_name_free(*, name: str, exclude_id: int | None = None) -> None:
 def location_create(*, org: Organization, actor: Actor, data: dict[str, Any]) -> Location:
     assert_in_scope(org)
     actor.require(Cap.LOCATIONS_MANAGE)
-    location = Location(organization=org, **{k: v for k, v in data.items() if k in LOCATION_FIELDS})
-    location.name = location.name.strip()
+    location = Location(organization=org, **_stripped(data, LOCATION_FIELDS))
     _validate(location, exclude=["organization"])
     _location_name_free(name=location.name)
-    location.save()
+    _save_location(location)
     audit_record(
         org=org,
         actor=actor,
@@ -125,7 +144,7 @@ def location_update(
 ) -> Location:
     location = location_get_for_actor(org=org, actor=actor, location_id=location_id)
     actor.require(Cap.LOCATIONS_MANAGE)
-    data = {k: v for k, v in data.items() if k in LOCATION_FIELDS}
+    data = _stripped(data, LOCATION_FIELDS)
     changes = diff(location, data)
     for name, value in data.items():
         setattr(location, name, value)
@@ -133,7 +152,7 @@ def location_update(
     if "name" in changes:
         _location_name_free(name=location.name, exclude_id=location.pk)
     if changes:
-        location.save(update_fields=list(changes))
+        _save_location(location, update_fields=list(changes))
         audit_record(
             org=org,
             actor=actor,
@@ -158,19 +177,11 @@ def location_delete(*, org: Organization, actor: Actor, location_id: int) -> Non
     location.delete()
 
 
-def _check_locations(location_ids: list[int]) -> list[Location]:
-    locations = list(Location.objects.filter(id__in=location_ids))
-    if len(locations) != len(set(location_ids)):
-        raise DomainError.for_field("locations", "One of the chosen locations does not exist.")
-    return locations
-
-
 def _owners_left(*, excluding: int) -> bool:
-    return (
-        StaffMembership.objects.filter(role=Role.OWNER, is_active=True)
-        .exclude(pk=excluding)
-        .exists()
-    )
+    """Locks the owners' rows (PostgreSQL; SQLite's IMMEDIATE transaction already serialises),
+    so two owners demoting each other at once cannot both succeed."""
+    owners = StaffMembership.objects.select_for_update().filter(role=Role.OWNER, is_active=True)
+    return any(m.pk != excluding for m in owners)
 
 
 @transaction.atomic
@@ -207,14 +218,15 @@ def staff_update(
     if all_locations is not None and all_locations != membership.all_locations:
         changes["all_locations"] = (membership.all_locations, all_locations)
         membership.all_locations = all_locations
-    if changes:
-        membership.save(update_fields=list(changes))
-    if location_ids is not None:
-        locations = _check_locations(location_ids)
-        old = sorted(membership.locations.values_list("id", flat=True))
-        if old != sorted(location_ids):
-            membership.locations.set(locations)
-            changes["locations"] = (old, sorted(location_ids))
+    old_ids = sorted(loc.pk for loc in membership.locations.all())
+    new_ids = sorted(set(location_ids)) if location_ids is not None else old_ids
+    if not membership.all_locations and not new_ids:
+        raise DomainError.for_field("locations", "Choose at least one location, or all locations.")
+    if changes or new_ids != old_ids:
+        membership.save(update_fields=[*changes, "updated_at"])
+    if new_ids != old_ids:
+        membership.locations.set(locations_for_ids(new_ids))
+        changes["locations"] = (old_ids, new_ids)
     if changes:
         audit_record(
             org=org, actor=actor, action="tenancy.staff.updated", target=membership, changes=changes
@@ -232,17 +244,19 @@ def membership_add(
     all_locations: bool,
     location_ids: list[int],
 ) -> StaffMembership:
-    """Used by invitation acceptance: joins (or re-activates) a login in the organization."""
+    """Used by invitation acceptance: joins, or re-activates a deactivated membership."""
     assert_in_scope(org)
-    locations = _check_locations(location_ids)
+    locations = locations_for_ids(location_ids)
     membership = StaffMembership.objects.filter(user=user).first()
+    if membership is not None and membership.is_active:
+        raise DomainError(detail=f"{user.email} is already a member.", code="already_member")
     if membership is None:
         membership = StaffMembership.objects.create(
             organization=org, user=user, role=role, all_locations=all_locations
         )
     else:
         membership.role, membership.all_locations, membership.is_active = role, all_locations, True
-        membership.save(update_fields=["role", "all_locations", "is_active"])
+        membership.save(update_fields=["role", "all_locations", "is_active", "updated_at"])
     membership.locations.set(locations)
     audit_record(
         org=org,

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from regulars.accounts.invitations import invitation_create
 from regulars.accounts.models import Invitation, User
-from regulars.accounts.services import invitation_create
 from regulars.accounts.tokens import hash_secret
 from regulars.tenancy.models import Role, StaffMembership
 from regulars.tenancy.scope import tenant_scope
@@ -127,3 +127,87 @@ def test_staff_cannot_invite(world: World, client_for: Any) -> None:
         {"email": "x@example.test", "role": "owner", "all_locations": "on"},
     )
     assert response.status_code == 403
+
+
+def _invite(world: World, email: str, capture: Any, role: str = Role.STAFF) -> Invitation:
+    with tenant_scope(world.org_a), capture(execute=True):
+        return invitation_create(org=world.org_a, actor=world.owner_a.actor, email=email, role=role)
+
+
+def test_one_working_link_per_person(
+    world: World, smtp_server: Mailbox, django_capture_on_commit_callbacks: Any
+) -> None:
+    _invite(world, "bob@example.test", django_capture_on_commit_callbacks)
+    first = _link(smtp_server)
+    _invite(world, "bob@example.test", django_capture_on_commit_callbacks, Role.MANAGER)
+    second = _link(smtp_server)
+    assert Client().get(first).status_code == 404  # replaced by the newer invitation
+    done = Client().post(
+        second,
+        {"name": "Bob", "password": "a long password 123", "password2": "a long password 123"},
+    )
+    assert done.status_code == 302
+    with tenant_scope(world.org_a):
+        assert StaffMembership.objects.get(user__email="bob@example.test").role == Role.MANAGER
+
+
+def test_an_old_link_cannot_undo_a_deactivation(
+    world: World,
+    smtp_server: Mailbox,
+    django_capture_on_commit_callbacks: Any,
+    client_for: Any,
+) -> None:
+    # Bob is a member of org B; org A invites him, he joins, org A deactivates him.
+    from tests.factories import make_member
+
+    bob = make_member(world.org_b, Role.STAFF, email="bob@example.test")
+    _invite(world, "bob@example.test", django_capture_on_commit_callbacks)
+    link = _link(smtp_server)
+    bob_client = login(Client(), bob)
+    assert bob_client.post(link).status_code == 302
+    with tenant_scope(world.org_a):
+        membership = StaffMembership.objects.get(user=bob.user)
+    owner = client_for(world.owner_a)
+    owner.post(f"/settings/staff/{membership.pk}/", {"role": "staff", "all_locations": "on"})
+    with tenant_scope(world.org_a):
+        assert not StaffMembership.objects.get(user=bob.user).is_active
+    bob_client.get("/")  # told he is no longer a member of org A; back in org B
+    assert bob_client.post(link).status_code == 404  # used, and overtaken by the deactivation
+    with tenant_scope(world.org_a):
+        assert not StaffMembership.objects.get(user=bob.user).is_active
+
+
+def test_resend_makes_a_new_link(
+    world: World,
+    smtp_server: Mailbox,
+    django_capture_on_commit_callbacks: Any,
+    client_for: Any,
+) -> None:
+    invitation = _invite(world, "carol@example.test", django_capture_on_commit_callbacks)
+    old = _link(smtp_server)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(world.owner_a).post(
+            f"/settings/invitations/{invitation.pk}/resend/", follow=True
+        )
+    assert b"A new link is on its way" in response.content
+    new = _link(smtp_server)
+    assert new != old
+    assert Client().get(old).status_code == 404
+    assert Client().get(new).status_code == 200
+
+
+def test_a_mail_server_that_is_down_loses_no_invitation(
+    world: World, settings: Any, client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from tests.conftest import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(world.owner_a).post(
+            "/settings/staff/invite/",
+            {"email": "dana@example.test", "role": "staff", "all_locations": "on"},
+        )
+    assert response.status_code == 302
+    with tenant_scope(world.org_a):
+        assert Invitation.objects.get(email="dana@example.test").status == "pending"
