@@ -6,6 +6,7 @@ email written to files, a secret key generated once into that folder.
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -25,8 +26,10 @@ def _secret_key() -> str:
         return str(value)
     key_file = Path(env.str("SECRET_KEY_FILE", default=str(DATA_DIR / "secret_key")))
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(64))
-        key_file.chmod(0o600)
+        # Created private (0600) rather than chmod-ed after writing.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(64))
     return key_file.read_text().strip()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -21,6 +20,7 @@ from regulars.core.errors import DomainError, FieldError
 from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.models import Organization, Role
 from regulars.tenancy.scope import assert_in_scope
+from regulars.tenancy.services import organization_create
 
 
 def clean_email(email: str, field: str = "email") -> str:
@@ -95,14 +95,6 @@ def api_key_touch(api_key: ApiKey) -> None:
         ApiKey.unscoped.filter(pk=api_key.pk).update(last_used_at=now)
 
 
-def profile_update(*, user: User, data: dict[str, Any]) -> User:
-    name = str(data.get("name", user.name)).strip()[:200]
-    if name != user.name:
-        user.name = name
-        user.save(update_fields=["name"])
-    return user
-
-
 @transaction.atomic
 def first_run_setup(
     *,
@@ -113,12 +105,9 @@ def first_run_setup(
     name: str,
     email: str,
     password: str,
-    password2: str = "",
     channel: str = "page",
 ) -> tuple[User, Organization]:
     """The first owner and organization of a new install (first-run page, `createadmin`)."""
-    from regulars.tenancy.services import organization_create
-
     user = user_create(email=email, password=password, name=name)
     org = organization_create(
         name=org_name,

@@ -42,7 +42,16 @@ def first_run(request: HttpRequest) -> HttpResponse:
     form = FirstRunForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user, _org = first_run_setup(**form.cleaned_data)
+            data = form.cleaned_data
+            user, _org = first_run_setup(
+                org_name=data["org_name"],
+                time_zone=data["time_zone"],
+                country=data["country"],
+                currency=data["currency"],
+                name=data["name"],
+                email=data["email"],
+                password=data["password"],
+            )
         except DomainError as exc:
             form.add_domain_error(exc)
         else:

@@ -22,7 +22,7 @@ class AuditEntry(TenantModel):
     survivor of a merge can show the entries of every record merged into it.
     """
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
     actor_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -13,7 +13,7 @@ from regulars.tenancy.scope import assert_in_scope
 def audit_entries(*, org: Organization, actor: Actor) -> QuerySet[AuditEntry]:
     assert_in_scope(org)
     actor.require(Cap.AUDIT_VIEW)
-    return AuditEntry.objects.select_related("actor_user").order_by("-created_at", "-id")
+    return AuditEntry.objects.order_by("-created_at", "-id")
 
 
 def audit_entries_for_customer(

@@ -38,10 +38,8 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
 @staff_required()
 def organization_switch(request: HttpRequest) -> HttpResponse:
     """Switches only to an organization the login belongs to; anything else is a 404."""
-    try:
-        org_id = int(request.POST.get("organization", ""))
-    except ValueError:
-        org_id = 0
+    raw = request.POST.get("organization", "")
+    org_id = int(raw) if raw.isdigit() and len(raw) < 19 else 0  # beyond a bigint: no such id
     membership = (
         selectors.memberships_for_user(user_id=request.user.pk or 0)
         .filter(organization_id=org_id)

@@ -157,3 +157,9 @@ def test_staff_pages_list_members_and_pending_invitations(world: World, client_f
         assert membership.role == Role.READONLY
         assert not membership.all_locations
         assert [loc.pk for loc in membership.locations.all()] == [world.loc_a2.pk]
+
+
+def test_switching_with_a_huge_or_bad_id_is_404(world: World, client_for: Any) -> None:
+    client = client_for(world.staff_a)
+    for value in ("9" * 30, "-1", "abc", ""):
+        assert client.post("/settings/switch/", {"organization": value}).status_code == 404

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from argparse import ArgumentParser
 from typing import Any
 
@@ -30,8 +31,9 @@ class Command(BaseCommand):
                 self.stderr.write("--customers must be between 0 and 1,000,000.")
                 raise SystemExit(2)
             org, logins = demo_create(customers=options["customers"])
-            logins_file.write_text(json.dumps([login.__dict__ for login in logins], indent=2))
-            logins_file.chmod(0o600)
+            fd = os.open(logins_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                json.dump([login.__dict__ for login in logins], handle, indent=2)
             self.stdout.write(f"Created {org.name} with {options['customers']} customers.")
         if logins_file.exists():
             self.stdout.write("Demo logins (also in " + str(logins_file) + "):")
