@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from regulars.core.forms import DomainErrorsMixin
+from regulars.jobs.schemas import SAMPLE_MAX
 
 
 class CustomerForm(DomainErrorsMixin, forms.Form):
@@ -13,5 +14,5 @@ class CustomerForm(DomainErrorsMixin, forms.Form):
 
 class SampleForm(forms.Form):
     count = forms.IntegerField(
-        min_value=1, max_value=100_000, initial=500, label="How many sample customers"
+        min_value=1, max_value=SAMPLE_MAX, initial=500, label="How many sample customers"
     )

@@ -10,14 +10,15 @@ from django.conf import settings
 from django.db import transaction
 
 from regulars.audit.services import AuditItem, audit_record_many
+from regulars.core.errors import DomainError
 from regulars.customers.models import Customer
 from regulars.customers.sample import sample_person
 from regulars.jobs.registry import job_kind
 from regulars.jobs.runner import JobContext
+from regulars.jobs.schemas import SAMPLE_MAX
 from regulars.tenancy.access import Cap
 
 SAMPLE_BATCH = 50
-SAMPLE_MAX = 100_000
 
 
 @job_kind("customers.sample", label="Add sample customers", capability=Cap.JOBS_START)
@@ -27,7 +28,9 @@ def add_sample_customers(ctx: JobContext) -> dict[str, Any]:
     A worker killed mid-batch loses that batch and its checkpoint together, so the resumed
     job redoes exactly that batch and every customer is created once.
     """
-    count = int(ctx.params.get("count", 0))
+    count = ctx.params.get("count")
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= SAMPLE_MAX:
+        raise DomainError.for_field("count", f"Choose between 1 and {SAMPLE_MAX:,} customers.")
     batches = (count + SAMPLE_BATCH - 1) // SAMPLE_BATCH
     ctx.set_total(batches)
     start = int(ctx.saved_checkpoint.get("next_batch", 0))
@@ -57,6 +60,7 @@ def add_sample_customers(ctx: JobContext) -> dict[str, Any]:
             time.sleep(settings.JOB_TEST_UNIT_DELAY)
         ctx.progress(batch + 1, message=f"{last} of {count} customers added")
     return {
-        "created": count - start * SAMPLE_BATCH if start else count,
+        # Created by this run: a resumed job did its first `start` batches before.
+        "created": max(0, count - start * SAMPLE_BATCH),
         "message": f"{count} sample customers added.",
     }

@@ -12,6 +12,7 @@ from regulars.core.errors import DomainError
 from regulars.core.paging import paginate, sort
 from regulars.customers import selectors, services
 from regulars.customers.forms import CustomerForm, SampleForm
+from regulars.jobs.schemas import SAMPLE_MAX
 from regulars.jobs.services import job_start
 from regulars.tenancy.access import Cap
 from regulars.tenancy.http import actor_of, staff_required
@@ -109,7 +110,7 @@ def sample_start(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     form = SampleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose between 1 and 100,000 sample customers.")
+        messages.error(request, f"Choose between 1 and {SAMPLE_MAX:,} sample customers.")
         return redirect("customers:list")
     job = job_start(
         org=actor.org,

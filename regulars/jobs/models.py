@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from regulars.accounts.models import ApiKey
 from regulars.tenancy.models import TenantModel
 
 
@@ -18,6 +19,19 @@ class JobStatus(models.TextChoices):
 
 
 FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
+UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class StartedBy(models.TextChoices):
+    """Whose rights the job runs with; checked again every time the job (re)starts.
+
+    Kept apart from `requester` and `api_key` because those become NULL when the user or
+    key row is deleted: a job started by a person must then fail, not become system work.
+    """
+
+    USER = "user", _("A staff member")
+    API_KEY = "api_key", _("An API key")
+    SYSTEM = "system", _("The system")
 
 
 class Job(TenantModel):
@@ -25,6 +39,9 @@ class Job(TenantModel):
 
     The task backend's own result row is not trusted for this: the database backend leaves
     a task RUNNING forever when its worker is killed. The reaper reads `heartbeat_at`.
+
+    A job runs with the rights of whoever started it (`started_by`: the `requester`'s
+    membership, the `api_key`'s role, or the system), looked up again when it runs.
     """
 
     kind = models.CharField(max_length=64)
@@ -36,6 +53,14 @@ class Job(TenantModel):
         blank=True,
         related_name="+",
     )
+    api_key = models.ForeignKey(
+        ApiKey,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    started_by = models.CharField(max_length=8, choices=StartedBy.choices)
     channel = models.CharField(max_length=16, default="page")
     params = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
@@ -74,6 +99,14 @@ class Job(TenantModel):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED
+
+    @property
+    def started_by_label(self) -> str:
+        if self.started_by == StartedBy.SYSTEM:
+            return "the system"
+        if self.started_by == StartedBy.API_KEY:
+            return f"API key “{self.api_key.name}”" if self.api_key else "a deleted API key"
+        return self.requester.display_name if self.requester else "a deleted user"
 
 
 class ScheduledRun(models.Model):

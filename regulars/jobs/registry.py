@@ -44,5 +44,10 @@ def get_kind(name: str) -> JobKind:
     return _KINDS[name]
 
 
+def find_kind(name: str) -> JobKind | None:
+    """The kind, or None when no app registers it (any more)."""
+    return _KINDS.get(name)
+
+
 def kinds() -> dict[str, JobKind]:
     return dict(_KINDS)

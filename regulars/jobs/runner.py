@@ -1,7 +1,7 @@
 """`run_job`: the one task behind every Job, and the context a job kind works through.
 
 The wrapper claims the job (so a task delivered twice runs once), enters the organization's
-scope, heartbeats, honours cancellation and saves checkpoints. Checkpoints are written in
+scope, checks that whoever started the job may still run it, heartbeats, honours cancellation and saves checkpoints. Checkpoints are written in
 the same transaction as the unit of work they follow, so a worker killed mid-unit leaves
 neither the unit nor its checkpoint, and the resumed job does that unit once.
 """
@@ -18,14 +18,17 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_tasks import task
 
+from regulars.accounts.models import ApiKey
 from regulars.core.errors import DomainError
-from regulars.jobs.models import Job, JobStatus
-from regulars.jobs.registry import get_kind
+from regulars.jobs.models import Job, JobStatus, StartedBy
+from regulars.jobs.registry import find_kind, get_kind
 from regulars.tenancy.access import Actor, Channel, actor_for_membership, system_actor
 from regulars.tenancy.models import StaffMembership
 from regulars.tenancy.scope import tenant_scope
 
 logger = logging.getLogger(__name__)
+
+FAILED_MESSAGE = "The job failed unexpectedly; the details are in the worker's log."
 
 
 class JobCancelled(Exception):
@@ -44,6 +47,17 @@ ProgressListener = Callable[[Job], None]
 
 
 class JobContext:
+    """What a job kind works through: its job, the actor it acts as, progress and checkpoints.
+
+    A unit of work must report (`progress`, `save_checkpoint`, `set_total` or `heartbeat`)
+    at least once every `settings.JOB_STALE_AFTER`: the reaper takes a job whose heartbeat
+    is older than that for the work of a dead worker and queues it again from its last
+    checkpoint. A unit that may take longer must heartbeat inside it (or be split).
+
+    `actor` carries the rights of whoever started the job, looked up again when the job
+    (re)starts: the requester's current membership, the API key's role, or the system.
+    """
+
     def __init__(self, job: Job, actor: Actor, listener: ProgressListener | None = None) -> None:
         self.job = job
         self.actor = actor
@@ -96,16 +110,65 @@ class JobContext:
             raise JobCancelled()
 
 
+class JobRefused(Exception):
+    """Whoever started the job may no longer run it; the message says why, for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 def _actor_for(job: Job) -> Actor:
-    if job.requester_id is not None:
+    """The rights the job runs with: never more than its starter has now.
+
+    Raises JobRefused when the requester left the organization (or their login was
+    disabled), the API key was revoked, or the role no longer has the kind's capability.
+    """
+    org = job.organization
+    if job.started_by == StartedBy.SYSTEM:
+        actor = system_actor(org, channel=Channel.JOB)
+    elif job.started_by == StartedBy.USER:
         membership = (
-            StaffMembership.objects.select_related("organization", "user")
-            .filter(user_id=job.requester_id, is_active=True)
+            StaffMembership.unscoped.select_related("organization", "user")
+            .filter(
+                organization=org,
+                user_id=job.requester_id,
+                is_active=True,
+                user__is_active=True,
+            )
             .first()
+            if job.requester_id is not None
+            else None
         )
-        if membership is not None:
-            return actor_for_membership(membership, channel=Channel.JOB)
-    return system_actor(job.organization, channel=Channel.JOB)
+        if membership is None:
+            raise JobRefused(
+                "The person who started this job is no longer a member of this "
+                "organization, so the job did nothing."
+            )
+        actor = actor_for_membership(membership, channel=Channel.JOB)
+    elif job.started_by == StartedBy.API_KEY:
+        api_key = (
+            ApiKey.unscoped.filter(organization=org, pk=job.api_key_id, revoked_at__isnull=True)
+            .only("id", "role")
+            .first()
+            if job.api_key_id is not None
+            else None
+        )
+        if api_key is None:
+            raise JobRefused(
+                "The API key that started this job was revoked, so the job did nothing."
+            )
+        actor = Actor(org=org, role=api_key.role, channel=Channel.JOB, api_key_id=api_key.pk)
+    else:
+        raise JobRefused("This job does not say who started it, so it did nothing.")
+    kind = find_kind(job.kind)
+    if kind is None:
+        raise JobRefused(f"This kind of job ({job.kind}) no longer exists, so it did nothing.")
+    if not actor.can(kind.capability):
+        raise JobRefused(
+            f"{actor.label} may no longer start this kind of job, so the job did nothing."
+        )
+    return actor
 
 
 def _finish(job: Job, **fields: Any) -> None:
@@ -127,7 +190,13 @@ def execute_job(job_id: int, *, listener: ProgressListener | None = None) -> str
         return "not-claimed"
     job = Job.unscoped.select_related("organization").get(pk=job_id)
     with tenant_scope(job.organization):
-        ctx = JobContext(job, _actor_for(job), listener)
+        try:
+            actor = _actor_for(job)
+        except JobRefused as refused:
+            logger.warning("Job %s (%s) refused: %s", job_id, job.kind, refused.message)
+            _finish(job, status=JobStatus.FAILED, message=refused.message[:500])
+            return JobStatus.FAILED
+        ctx = JobContext(job, actor, listener)
         try:
             ctx.check_cancel()
             result = get_kind(job.kind).run(ctx) or {}
@@ -140,9 +209,11 @@ def execute_job(job_id: int, *, listener: ProgressListener | None = None) -> str
         except DomainError as exc:
             _finish(job, status=JobStatus.FAILED, message=exc.detail[:500])
             return JobStatus.FAILED
-        except Exception as exc:
+        except Exception:
+            # The exception's text may carry SQL, paths or other people's data: it goes to
+            # the worker's log, and the user reads a message written for them.
             logger.exception("Job %s (%s) failed", job_id, job.kind)
-            _finish(job, status=JobStatus.FAILED, message=f"Failed: {exc}"[:500])
+            _finish(job, status=JobStatus.FAILED, message=FAILED_MESSAGE)
             return JobStatus.FAILED
         total = ctx.job.progress_total
         done = total if total is not None else ctx.job.progress_done
@@ -168,4 +239,9 @@ def enqueue_job(job_id: int) -> None:
 
 
 def enqueue_on_commit(job_id: int) -> None:
-    transaction.on_commit(lambda: enqueue_job(job_id))
+    """Enqueue once the job row is committed.
+
+    Robust: a task backend that fails here is logged and does not fail the caller's request
+    (the job is committed); the reaper enqueues a queued job whose task never appeared.
+    """
+    transaction.on_commit(lambda: enqueue_job(job_id), robust=True)

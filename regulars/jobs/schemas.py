@@ -27,8 +27,15 @@ class JobOut(Schema):
     finished_at: datetime | None
 
 
+SAMPLE_MAX = 100_000
+"""The most sample customers one job adds: the one limit for the API, the page and the CLI.
+
+It lives here, not in `customers`, because `jobs` sits below `customers` in the layers.
+"""
+
+
 class SampleParams(InputSchema):
-    count: int = Field(100, ge=1, le=100_000, strict=True)
+    count: int = Field(100, ge=1, le=SAMPLE_MAX, strict=True)
 
 
 class JobIn(InputSchema):

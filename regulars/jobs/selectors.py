@@ -1,4 +1,8 @@
-"""Reads of jobs. A job is visible to its requester and to whoever manages settings."""
+"""Reads of jobs. A job is visible to whoever started it and to whoever manages settings.
+
+"Whoever started it" is the requester for a staff member, and the key for an API key: a
+key sees the jobs started with it (not its creator's, nor other keys' of the same role).
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,14 @@ from regulars.tenancy.scope import assert_in_scope
 
 def job_list(*, org: Organization, actor: Actor) -> QuerySet[Job]:
     assert_in_scope(org)
-    jobs = Job.objects.select_related("requester").order_by("-created_at", "-id")
+    jobs = Job.objects.select_related("requester", "api_key").order_by("-created_at", "-id")
     if actor.can(Cap.SETTINGS_MANAGE):
         return jobs
-    if actor.user is None:
-        return jobs.none()
-    return jobs.filter(requester=actor.user)
+    if actor.user is not None:
+        return jobs.filter(requester=actor.user)
+    if actor.api_key_id is not None:
+        return jobs.filter(api_key_id=actor.api_key_id)
+    return jobs.none()
 
 
 def job_get_for_actor(*, org: Organization, actor: Actor, job_id: int) -> Job:

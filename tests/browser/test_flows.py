@@ -31,7 +31,7 @@ def test_owner_logs_in_with_a_totp_code(world: World, live_server: Any, page: Pa
 
     log_in(page, live_server.url, owner.email, PASSWORD)
 
-    expect(page).to_have_url(re.compile(r"/accounts/verify/\?next=/$"))
+    expect(page).to_have_url(re.compile(r"/accounts/verify/\?next=%2F$"))
     expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
     page.get_by_label("6-digit code").fill(current_totp(device))
     page.get_by_role("button", name="Verify").click()

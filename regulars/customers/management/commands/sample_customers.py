@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from regulars.jobs.models import Job
 from regulars.jobs.runner import execute_job
+from regulars.jobs.schemas import SAMPLE_MAX
 from regulars.jobs.services import job_start
 from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.commands import OrgCommand
@@ -27,8 +28,8 @@ class Command(OrgCommand):
 
     def handle_org(self, *, org: Organization, actor: Actor, **options: Any) -> None:
         count = options["count"]
-        if not 1 <= count <= 100_000:
-            raise CommandError("--count must be between 1 and 100,000.")
+        if not 1 <= count <= SAMPLE_MAX:
+            raise CommandError(f"--count must be between 1 and {SAMPLE_MAX:,}.")
         self.confirm(f"Add {count} sample customers to {org.name}?", options)
         job = job_start(
             org=org, actor=actor, kind="customers.sample", params={"count": count}, enqueue=False
