@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from regulars.accounts import invitations, selectors, services
 from regulars.accounts.forms import ApiKeyForm, InvitationForm, StaffForm
+from regulars.accounts.models import Invitation
 from regulars.core.errors import DomainError
 from regulars.core.paging import paginate
 from regulars.tenancy import selectors as tenancy_selectors
@@ -88,38 +91,42 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/invitation_form.html", {"form": form})
 
 
-@require_POST
-@staff_required()
-def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+def _invitation_action(
+    request: HttpRequest,
+    invitation_id: int,
+    action: Callable[..., Invitation],
+    done: str,
+) -> HttpResponse:
+    """Revoke or resend: a closed invitation is a message on the staff page, not an error page."""
     actor = actor_of(request)
     try:
-        invitation = invitations.invitation_revoke(
-            org=actor.org, actor=actor, invitation_id=invitation_id
-        )
+        invitation = action(org=actor.org, actor=actor, invitation_id=invitation_id)
     except DomainError as exc:
         if exc.status != 400:
             raise
         messages.error(request, exc.detail)
     else:
-        messages.success(request, f"Invitation for {invitation.email} revoked.")
+        messages.success(request, done.format(email=invitation.email))
     return redirect("staff:list")
+
+
+@require_POST
+@staff_required()
+def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    return _invitation_action(
+        request, invitation_id, invitations.invitation_revoke, "Invitation for {email} revoked."
+    )
 
 
 @require_POST
 @staff_required()
 def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    actor = actor_of(request)
-    try:
-        invitation = invitations.invitation_resend(
-            org=actor.org, actor=actor, invitation_id=invitation_id
-        )
-    except DomainError as exc:
-        if exc.status != 400:
-            raise
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, f"A new link is on its way to {invitation.email}.")
-    return redirect("staff:list")
+    return _invitation_action(
+        request,
+        invitation_id,
+        invitations.invitation_resend,
+        "A new link is on its way to {email}.",
+    )
 
 
 @staff_required(Cap.API_KEYS_MANAGE)
