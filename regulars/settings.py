@@ -153,10 +153,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Behind a reverse proxy, the number of proxies in front: the client address is then read
 # from X-Forwarded-For, so lock-outs hit the client and not the proxy's address.
-AXES_IPWARE_PROXY_COUNT = env.int("REGULARS_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+REGULARS_PROXY_COUNT = env.int("REGULARS_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "regulars.core.http.client_ip"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"

@@ -69,6 +69,8 @@ def invitation_create(
     locations = locations_for_ids(location_ids or [])
     if not all_locations and not locations:
         raise DomainError.for_field("locations", "Choose at least one location, or all locations.")
+    if role == Role.OWNER and not all_locations:
+        raise DomainError.for_field("all_locations", "Owners work across all locations.")
     if StaffMembership.objects.filter(user__email=email, is_active=True).exists():
         raise DomainError.for_field("email", f"{email} is already a member of {org.name}.")
     # One working link per person: a new invitation replaces the pending ones.
@@ -110,6 +112,8 @@ def invitation_resend(*, org: Organization, actor: Actor, invitation_id: int) ->
     invitation.token_hash = hash_secret(token)
     invitation.expires_at = timezone.now() + settings.INVITATION_TTL
     invitation.save(update_fields=["token_hash", "expires_at"])
+    # A resent invitation counts from now: membership changes before it don't overtake it.
+    Invitation.objects.filter(pk=invitation.pk).update(created_at=timezone.now())
     audit_record(org=org, actor=actor, action="accounts.invitation.resent", target=invitation)
     _send_on_commit(invitation, token)
     return invitation

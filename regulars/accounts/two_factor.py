@@ -9,8 +9,8 @@ from regulars.accounts.models import User
 from regulars.audit.services import audit_record
 from regulars.core.errors import DomainError
 from regulars.tenancy.access import Channel, actor_for_membership
-from regulars.tenancy.models import Role
 from regulars.tenancy.scope import tenant_scope
+from regulars.tenancy.second_factor import is_owner_anywhere
 from regulars.tenancy.selectors import memberships_for_user
 
 
@@ -45,7 +45,7 @@ def totp_confirm(*, user: User, device: TOTPDevice, token: str) -> bool:
 @transaction.atomic
 def totp_disable(*, user: User, token: str) -> None:
     """Only with a current code (a stolen session alone cannot do it), never for owners."""
-    if any(m.role == Role.OWNER for m in memberships_for_user(user_id=user.pk)):
+    if is_owner_anywhere(user):
         raise DomainError(detail="Owners must keep two-factor sign-in on.", code="owner_needs_2fa")
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None or not device.verify_token(token.strip()):

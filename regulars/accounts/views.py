@@ -24,6 +24,7 @@ from regulars.accounts.services import first_run_setup
 from regulars.accounts.two_factor import totp_confirm, totp_device_for_setup, totp_disable
 from regulars.core.errors import DomainError, NotFound
 from regulars.tenancy.middleware import SESSION_ORG_KEY
+from regulars.tenancy.second_factor import is_owner_anywhere
 from regulars.tenancy.selectors import organizations_exist
 
 
@@ -92,7 +93,11 @@ def verify(request: HttpRequest) -> HttpResponse:
 @login_required
 def two_factor(request: HttpRequest) -> HttpResponse:
     enabled = user_has_device(request.user)
-    return render(request, "accounts/two_factor.html", {"enabled": enabled, "form": TokenForm()})
+    return render(
+        request,
+        "accounts/two_factor.html",
+        {"enabled": enabled, "form": TokenForm(), "must_keep": is_owner_anywhere(request.user)},
+    )
 
 
 @login_required

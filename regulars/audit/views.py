@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from regulars.audit.selectors import audit_entries
 from regulars.core.paging import paginate
+from regulars.core.text import query_text
 from regulars.tenancy.access import Cap
 from regulars.tenancy.http import actor_of, staff_required
 
@@ -15,7 +16,7 @@ from regulars.tenancy.http import actor_of, staff_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     entries = audit_entries(org=actor.org, actor=actor)
-    action = request.GET.get("action", "").strip()[:100]
+    action = query_text(request.GET.get("action"), max_length=100)
     if action:
         entries = entries.filter(action__startswith=action)
     return render(

@@ -13,6 +13,7 @@ from regulars.audit.services import AuditItem, audit_record_many
 from regulars.core.errors import DomainError
 from regulars.customers.models import Customer
 from regulars.customers.sample import sample_person
+from regulars.customers.services import default_locations
 from regulars.jobs.registry import job_kind
 from regulars.jobs.runner import JobContext
 from regulars.jobs.schemas import SAMPLE_MAX
@@ -35,14 +36,28 @@ def add_sample_customers(ctx: JobContext) -> dict[str, Any]:
     ctx.set_total(batches)
     start = int(ctx.saved_checkpoint.get("next_batch", 0))
     tag = f"s{ctx.job.pk}-"
+    # Like a customer added on the page: a location-limited member's go to their locations.
+    all_locations, locations = default_locations(ctx.actor)
+    through = Customer.locations.through
     for batch in range(start, batches):
         rng = random.Random(f"{ctx.job.pk}-{batch}")  # noqa: S311 (sample data, not security)
         first, last = batch * SAMPLE_BATCH, min(count, (batch + 1) * SAMPLE_BATCH)
         with transaction.atomic():
             customers = Customer.objects.bulk_create(
                 [
-                    Customer(organization=ctx.org, **sample_person(rng, n, tag))
+                    Customer(
+                        organization=ctx.org,
+                        all_locations=all_locations,
+                        **sample_person(rng, n, tag),
+                    )
                     for n in range(first, last)
+                ]
+            )
+            through.objects.bulk_create(
+                [
+                    through(customer_id=c.pk, location_id=loc.pk)
+                    for c in customers
+                    for loc in locations
                 ]
             )
             audit_record_many(

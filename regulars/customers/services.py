@@ -36,7 +36,7 @@ def _require_name(customer: Customer) -> None:
         raise DomainError.for_field("last_name", "A first or last name is required.")
 
 
-def _default_locations(actor: Actor) -> tuple[bool, list[Location]]:
+def default_locations(actor: Actor) -> tuple[bool, list[Location]]:
     """A location-limited member's new customers belong to that member's locations."""
     if actor.location_ids is None:
         return True, []
@@ -49,7 +49,7 @@ def customer_create(*, org: Organization, actor: Actor, data: dict[str, Any]) ->
     actor.require(Cap.CUSTOMERS_EDIT)
     customer = Customer(organization=org, **_clean(data))
     _require_name(customer)
-    customer.all_locations, locations = _default_locations(actor)
+    customer.all_locations, locations = default_locations(actor)
     customer.save()
     if locations:
         customer.locations.set(locations)

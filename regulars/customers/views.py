@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from regulars.audit.selectors import audit_entries_for_customer
 from regulars.core.errors import DomainError
 from regulars.core.paging import paginate, sort
+from regulars.core.text import query_text
 from regulars.customers import selectors, services
 from regulars.customers.forms import CustomerForm, SampleForm
 from regulars.jobs.schemas import SAMPLE_MAX
@@ -27,7 +28,7 @@ SORTS = {
 @staff_required()
 def customer_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
-    q = request.GET.get("q", "").strip()[:200]
+    q = query_text(request.GET.get("q"))
     customers, current_sort = sort(
         request,
         selectors.customer_list(org=actor.org, actor=actor, q=q),

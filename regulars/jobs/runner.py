@@ -177,8 +177,14 @@ def _finish(job: Job, **fields: Any) -> None:
     Job.unscoped.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts).update(**fields)
 
 
-def execute_job(job_id: int, *, listener: ProgressListener | None = None) -> str:
-    """Claim and run one job; returns the status it ended in (or why it did not run)."""
+def execute_job(
+    job_id: int, *, listener: ProgressListener | None = None, foreground: bool = False
+) -> str:
+    """Claim and run one job; returns the status it ended in (or why it did not run).
+
+    `foreground` (the command line): Ctrl+C cancels the job, rather than leaving it
+    running for the reaper to hand to a worker behind the user's back.
+    """
     now = timezone.now()
     claimed = Job.unscoped.filter(pk=job_id, status=JobStatus.QUEUED).update(
         status=JobStatus.RUNNING,
@@ -206,6 +212,14 @@ def execute_job(job_id: int, *, listener: ProgressListener | None = None) -> str
         except JobCancelled:
             _finish(job, status=JobStatus.CANCELLED, message="Cancelled.")
             return JobStatus.CANCELLED
+        except KeyboardInterrupt:
+            if foreground:
+                _finish(
+                    job,
+                    status=JobStatus.CANCELLED,
+                    message="Stopped from the command line; work done so far stays.",
+                )
+            raise
         except DomainError as exc:
             _finish(job, status=JobStatus.FAILED, message=exc.detail[:500])
             return JobStatus.FAILED

@@ -43,20 +43,19 @@ class TenantMiddleware:
                     return gate
                 wanted = request.session.get(SESSION_ORG_KEY)
                 membership = membership_for_user(user_id=user.pk or 0, org_id=wanted)
-                if wanted is not None and (
-                    membership is None or membership.organization_id != wanted
-                ):
+                if wanted is not None and membership is None:
                     # Membership of the session's organization ended: never carry a request
-                    # over to another organization silently.
+                    # over to another organization silently. Account pages (logout, an
+                    # invitation link) go on without an organization.
                     del request.session[SESSION_ORG_KEY]
-                    if not request.path.startswith("/api/"):
+                    if not request.path.startswith(("/api/", "/accounts/")):
                         messages.warning(
                             request, "You are no longer a member of that organization."
                         )
                         return redirect("/")
-                    membership = None
                 if membership is not None:
-                    request.session[SESSION_ORG_KEY] = membership.organization_id
+                    if wanted != membership.organization_id:  # write the session only on change
+                        request.session[SESSION_ORG_KEY] = membership.organization_id
                     activate(membership.organization)
                     request.org = membership.organization  # type: ignore[attr-defined]
                     request.membership = membership  # type: ignore[attr-defined]

@@ -16,10 +16,17 @@ VERIFY = "verify"
 SETUP = "setup"
 
 
+def is_owner_anywhere(user: Any) -> bool:
+    """Owners of any organization must keep an authenticator."""
+    return StaffMembership.unscoped.filter(
+        user_id=user.pk, role=Role.OWNER, is_active=True
+    ).exists()
+
+
 def second_factor_needed(user: Any) -> str | None:
     """None when the session may proceed; else what the login must do first."""
     if user_has_device(user, confirmed=True):
         return None if user.is_verified() else VERIFY
-    if StaffMembership.unscoped.filter(user_id=user.pk, role=Role.OWNER, is_active=True).exists():
+    if is_owner_anywhere(user):
         return SETUP
     return None

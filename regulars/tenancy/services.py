@@ -180,7 +180,9 @@ def location_delete(*, org: Organization, actor: Actor, location_id: int) -> Non
 def _owners_left(*, excluding: int) -> bool:
     """Locks the owners' rows (PostgreSQL; SQLite's IMMEDIATE transaction already serialises),
     so two owners demoting each other at once cannot both succeed."""
-    owners = StaffMembership.objects.select_for_update().filter(role=Role.OWNER, is_active=True)
+    owners = StaffMembership.objects.select_for_update().filter(
+        role=Role.OWNER, is_active=True, all_locations=True
+    )
     return any(m.pk != excluding for m in owners)
 
 
@@ -220,7 +222,12 @@ def staff_update(
         membership.all_locations = all_locations
     old_ids = sorted(loc.pk for loc in membership.locations.all())
     new_ids = sorted(set(location_ids)) if location_ids is not None else old_ids
-    if not membership.all_locations and not new_ids:
+    if membership.role == Role.OWNER and not membership.all_locations:
+        # Owner rights (staff, settings, keys) cover every location; a limited owner would
+        # lock the organization out of them.
+        raise DomainError.for_field("all_locations", "Owners work across all locations.")
+    placing = "all_locations" in changes or location_ids is not None
+    if placing and membership.is_active and not membership.all_locations and not new_ids:
         raise DomainError.for_field("locations", "Choose at least one location, or all locations.")
     if changes or new_ids != old_ids:
         membership.save(update_fields=[*changes, "updated_at"])

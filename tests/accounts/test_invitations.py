@@ -211,3 +211,28 @@ def test_a_mail_server_that_is_down_loses_no_invitation(
     assert response.status_code == 302
     with tenant_scope(world.org_a):
         assert Invitation.objects.get(email="dana@example.test").status == "pending"
+
+
+def test_a_resent_invitation_works_after_a_membership_change(
+    world: World,
+    smtp_server: Mailbox,
+    django_capture_on_commit_callbacks: Any,
+    client_for: Any,
+) -> None:
+    from tests.factories import make_member
+
+    bob = make_member(world.org_b, Role.STAFF, email="bob2@example.test")
+    with tenant_scope(world.org_a):
+        StaffMembership.objects.create(
+            organization=world.org_a, user=bob.user, role=Role.STAFF, is_active=False
+        )
+    invitation = _invite(world, "bob2@example.test", django_capture_on_commit_callbacks)
+    with tenant_scope(world.org_a):
+        StaffMembership.objects.filter(user=bob.user).update(updated_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(world.owner_a).post(f"/settings/invitations/{invitation.pk}/resend/")
+    link = _link(smtp_server)
+    bob_client = login(Client(), bob)
+    assert bob_client.post(link).status_code == 302
+    with tenant_scope(world.org_a):
+        assert StaffMembership.objects.get(user=bob.user).is_active

@@ -179,3 +179,27 @@ def test_login_without_an_organization_explains(db: None, client: Client) -> Non
     response = client.get("/customers/")
     assert response.status_code == 403
     assert b"No organization yet" in response.content
+
+
+def test_lockouts_see_the_client_behind_a_proxy(world: World, settings: Any) -> None:
+    settings.REGULARS_PROXY_COUNT = 1
+    email = world.staff_a.user.email
+    attacker = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(attacker, email, "wrong password")
+    assert _login(attacker, email).status_code == 429
+    # Another client behind the same proxy still logs in.
+    colleague = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert _login(colleague, email).status_code == 302
+
+
+def test_client_ip_counts_proxies_from_the_right(rf: Any, settings: Any) -> None:
+    from regulars.core.http import client_ip
+
+    request = rf.get(
+        "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7"
+    )  # 1.2.3.4 forged by client
+    settings.REGULARS_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.1"
+    settings.REGULARS_PROXY_COUNT = 1
+    assert client_ip(request) == "198.51.100.7"

@@ -631,3 +631,46 @@ def test_claimed_slots_cost_no_failed_insert_on_later_ticks(
     with CaptureQueriesContext(connection) as queries:
         assert tick(noon) == []  # every slot of that instant is claimed already
     assert not [q for q in queries if "jobs_scheduledrun" in q["sql"] and "INSERT" in q["sql"]]
+
+
+def test_ctrl_c_in_the_foreground_cancels_the_job(world: World) -> None:
+    from regulars.jobs import runner
+
+    def interrupt(job: Job) -> None:
+        if job.progress_done == 1:
+            raise KeyboardInterrupt
+
+    with tenant_scope(world.org_a):
+        foreground = job_start(
+            org=world.org_a,
+            actor=world.manager_a.actor,
+            kind="customers.sample",
+            params={"count": 200},
+            enqueue=False,
+        )
+    with pytest.raises(KeyboardInterrupt):
+        runner.execute_job(foreground.pk, listener=interrupt, foreground=True)
+    stopped = Job.unscoped.get(pk=foreground.pk)
+    assert stopped.status == JobStatus.CANCELLED
+    assert jobs_reap(now=timezone.now() + timedelta(hours=1)) == {"requeued": 0, "failed": 0}
+
+
+def test_sample_customers_of_a_limited_member_go_to_their_locations(world: World) -> None:
+    from tests.factories import make_member
+
+    limited = make_member(
+        world.org_a, "manager", email="lm2@example.test", locations=[world.loc_a2]
+    )
+    with tenant_scope(world.org_a):
+        job = job_start(
+            org=world.org_a,
+            actor=limited.actor,
+            kind="customers.sample",
+            params={"count": 3},
+            enqueue=False,
+        )
+    assert execute_job(job.pk) == JobStatus.SUCCEEDED
+    with tenant_scope(world.org_a):
+        for customer in Customer.objects.all():
+            assert not customer.all_locations
+            assert [loc.pk for loc in customer.locations.all()] == [world.loc_a2.pk]

@@ -127,11 +127,17 @@ def test_the_last_owner_stays(world: World, api_for: Any) -> None:
     assert response.json()["errors"][0]["field"] == "role"
     promoted = api.patch(
         f"/api/v1/staff/{world.manager_a.membership.pk}",
-        {"role": "owner", "all_locations": False, "location_ids": [world.loc_a1.pk]},
+        {"role": "owner"},
         content_type="application/json",
     )
     assert promoted.status_code == 200
-    assert promoted.json()["location_ids"] == [world.loc_a1.pk]
+    assert promoted.json()["role"] == "owner"
+    limited = api.patch(
+        f"/api/v1/staff/{world.staff_a.membership.pk}",
+        {"all_locations": False, "location_ids": [world.loc_a1.pk, world.loc_a1.pk]},
+        content_type="application/json",
+    )
+    assert limited.json()["location_ids"] == [world.loc_a1.pk]
     assert (
         api.patch(
             f"/api/v1/staff/{world.owner_a.membership.pk}",
@@ -163,3 +169,64 @@ def test_switching_with_a_huge_or_bad_id_is_404(world: World, client_for: Any) -
     client = client_for(world.staff_a)
     for value in ("9" * 30, "-1", "abc", ""):
         assert client.post("/settings/switch/", {"organization": value}).status_code == 404
+
+
+def test_owners_work_across_all_locations(world: World, api_for: Any, client_for: Any) -> None:
+    api = api_for(world.owner_a)
+    limited_owner = api.patch(
+        f"/api/v1/staff/{world.owner_a.membership.pk}",
+        {"all_locations": False, "location_ids": [world.loc_a1.pk]},
+        content_type="application/json",
+    )
+    assert limited_owner.status_code == 400
+    assert limited_owner.json()["errors"][0]["field"] == "all_locations"
+    invite = api.post(
+        "/api/v1/invitations",
+        {
+            "email": "o@example.test",
+            "role": "owner",
+            "all_locations": False,
+            "location_ids": [world.loc_a1.pk],
+        },
+        content_type="application/json",
+    )
+    assert invite.status_code == 400
+    assert client_for(world.owner_a).get("/settings/").status_code == 200  # rights intact
+
+
+def test_a_member_whose_locations_are_gone_can_still_be_deactivated(
+    world: World, api_for: Any
+) -> None:
+    api = api_for(world.owner_a)
+    assert api.delete(f"/api/v1/locations/{world.loc_a1.pk}").status_code == 204
+    response = api.patch(
+        f"/api/v1/staff/{world.limited_a.membership.pk}",
+        {"is_active": False},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert response.json()["is_active"] is False
+
+
+def test_pages_do_not_write_the_session_on_every_request(world: World, client_for: Any) -> None:
+    client = client_for(world.staff_a)
+    client.get("/customers/")  # the first request names the organization in the session
+    assert "sessionid" not in client.get("/customers/").cookies
+    assert "sessionid" not in client.get("/jobs/").cookies
+
+
+def test_a_removed_member_can_still_log_out(world: World, client_for: Any) -> None:
+    from regulars.tenancy.models import StaffMembership
+
+    client = client_for(world.staff_a)
+    client.get("/customers/")
+    with tenant_scope(world.org_a):
+        StaffMembership.objects.filter(pk=world.staff_a.membership.pk).update(is_active=False)
+    client.post("/accounts/logout/")
+    assert client.get("/customers/")["Location"].startswith("/accounts/login/")
+
+
+def test_nul_in_search_boxes_is_harmless(world: World, client_for: Any) -> None:
+    client = client_for(world.owner_a)
+    assert client.get("/customers/?q=a%00b").status_code == 200
+    assert client.get("/settings/audit/?action=%00").status_code == 200

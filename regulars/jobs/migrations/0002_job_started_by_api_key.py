@@ -7,11 +7,12 @@ from django.db.migrations.state import StateApps
 
 
 def mark_user_jobs(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    # Jobs with a requester were started by that person; the rest ran as the system before.
+    # Jobs with a requester were started by that person; API calls without one by a key
+    # (no longer known: the runner refuses such a job rather than run it as the system).
     Job = apps.get_model("jobs", "Job")  # noqa: N806
-    Job._base_manager.using(schema_editor.connection.alias).filter(requester__isnull=False).update(
-        started_by="user"
-    )
+    jobs = Job._base_manager.using(schema_editor.connection.alias)
+    jobs.filter(requester__isnull=False).update(started_by="user")
+    jobs.filter(requester__isnull=True, channel="api").update(started_by="api_key")
 
 
 class Migration(migrations.Migration):

@@ -42,7 +42,7 @@ class Command(OrgCommand):
                 bar.n = current.progress_done
                 bar.refresh()
 
-            status = execute_job(job.pk, listener=show)
+            status = execute_job(job.pk, listener=show, foreground=True)
         job.refresh_from_db()
         if status != "succeeded":
             raise CommandError(f"The job ended {status}: {job.message}")
