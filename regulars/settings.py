@@ -116,7 +116,11 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=20000;"
         ),
     }
-    _db.setdefault("TEST", {})["NAME"] = env.str("REGULARS_TEST_SQLITE", default="") or None
+    # Tests use a file too (not the in-memory default), so they see WAL, busy timeouts and
+    # IMMEDIATE transactions across threads exactly as production does.
+    _db.setdefault("TEST", {})["NAME"] = env.str(
+        "REGULARS_TEST_SQLITE", default=str(DATA_DIR / "test-regulars.sqlite3")
+    )
 else:
     _db["CONN_HEALTH_CHECKS"] = True
     _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
