@@ -23,7 +23,7 @@ from regulars.accounts.invitations import invitation_create
 from regulars.accounts.models import ApiKey, Invitation
 from regulars.api import api
 from regulars.audit.models import AuditEntry
-from regulars.customers.models import Customer
+from regulars.customers.models import ConsentEvent, Customer
 from regulars.jobs.models import Job
 from regulars.tenancy.models import Location, Organization, Role, StaffMembership
 from regulars.tenancy.scope import tenant_scope
@@ -101,6 +101,7 @@ def org_state(org: Organization) -> tuple[Any, ...]:
             list(Job.objects.order_by("pk").values("id", "status", "cancel_requested")),
             list(Customer.objects.order_by("pk").values()),
             AuditEntry.objects.count(),
+            ConsentEvent.objects.count(),
         )
 
 
@@ -161,6 +162,7 @@ PAGES: dict[str, PageRoute] = {
     "customers:detail": PageRoute(ROW),
     "customers:edit": PageRoute(ROW, write=True),
     "customers:delete": PageRoute(ROW, write=True, post_only=True),
+    "customers:consent": PageRoute(ROW, write=True),
     "api-v1:openapi-json": PageRoute(PUBLIC, reason="the API's schema; no data"),
     "api-v1:openapi-view": PageRoute(ORG),
     "api-v1:unknown-path": PageRoute(PUBLIC, reason="JSON 404 for anything else under /api/v1/"),
@@ -185,6 +187,12 @@ FORMS: dict[str, dict[str, Any]] = {
     "customers:new": {"first_name": "Planted", "last_name": "Row", "email": ""},
     "customers:sample": {"count": "5"},
     "customers:edit": {"first_name": "Renamed", "last_name": "Row", "email": ""},
+    "customers:consent": {
+        "channel": "email",
+        "state": "opted_out",
+        "blocked": "on",
+        "detail": "planted",
+    },
 }
 
 
@@ -377,6 +385,10 @@ OPS: dict[tuple[str, str], ApiOp] = {
     ("get", "/api/v1/customers/{customer_id}"): ApiOp(),
     ("patch", "/api/v1/customers/{customer_id}"): ApiOp(body={"first_name": "Renamed"}),
     ("delete", "/api/v1/customers/{customer_id}"): ApiOp(),
+    ("get", "/api/v1/customers/{customer_id}/consent"): ApiOp(),
+    ("post", "/api/v1/customers/{customer_id}/consent"): ApiOp(
+        body={"channel": "sms", "state": "opted_out", "detail": "planted", "blocked": True}
+    ),
 }
 
 

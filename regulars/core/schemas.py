@@ -129,12 +129,17 @@ def _decode(cursor: str) -> int:
     return after
 
 
-def cursor_page(queryset: QuerySet[Any], *, cursor: str | None, limit: int) -> dict[str, Any]:
-    """Keyset pagination on the primary key: stable under inserts, cheap at any depth."""
+def cursor_page(
+    queryset: QuerySet[Any], *, cursor: str | None, limit: int, newest_first: bool = False
+) -> dict[str, Any]:
+    """Keyset pagination on the primary key: stable under inserts, cheap at any depth.
+
+    `newest_first` walks the keys downwards (logs shown latest first)."""
     count = queryset.count()
-    page = queryset.order_by("pk")
+    page = queryset.order_by("-pk" if newest_first else "pk")
     if cursor:
-        page = page.filter(pk__gt=_decode(cursor))
+        after = _decode(cursor)
+        page = page.filter(pk__lt=after) if newest_first else page.filter(pk__gt=after)
     rows: list[Model] = list(page[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]

@@ -8,9 +8,18 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from regulars.core.api import ERRORS, WRITE_ERRORS
+from regulars.core.http import client_ip
 from regulars.core.schemas import DEFAULT_LIMIT, Limit, Page, PathId, Text200, cursor_page
-from regulars.customers import selectors, services
-from regulars.customers.schemas import CustomerIn, CustomerOut, CustomerPatch
+from regulars.customers import consent, selectors, services
+from regulars.customers.models import ConsentSource, Customer
+from regulars.customers.schemas import (
+    ConsentIn,
+    ConsentOut,
+    CustomerIn,
+    CustomerOut,
+    CustomerPatch,
+)
+from regulars.tenancy.access import Actor
 from regulars.tenancy.http import actor_of
 
 router = Router(tags=["customers"])
@@ -57,3 +66,45 @@ def customer_delete(request: HttpRequest, customer_id: PathId) -> Any:
     actor = actor_of(request)
     services.customer_delete(org=actor.org, actor=actor, customer_id=customer_id)
     return Status(204, None)
+
+
+def _consent_out(
+    actor: Actor, customer: Customer, *, cursor: str | None, limit: int
+) -> dict[str, Any]:
+    history = selectors.consent_history(org=actor.org, actor=actor, customer_id=customer.pk)
+    return {
+        "email": {"state": customer.email_consent, "blocked": customer.email_blocked},
+        "sms": {"state": customer.sms_consent, "blocked": customer.sms_blocked},
+        "history": cursor_page(history, cursor=cursor, limit=limit, newest_first=True),
+    }
+
+
+@router.get("/customers/{customer_id}/consent", response={200: ConsentOut, **ERRORS})
+def consent_get(
+    request: HttpRequest,
+    customer_id: PathId,
+    cursor: Text200 | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Any:
+    """Current consent per channel and the consent history, newest first."""
+    actor = actor_of(request)
+    customer = selectors.customer_get_for_actor(org=actor.org, actor=actor, customer_id=customer_id)
+    return _consent_out(actor, customer, cursor=cursor, limit=limit)
+
+
+@router.post("/customers/{customer_id}/consent", response={200: ConsentOut, **ERRORS})
+def consent_set(request: HttpRequest, payload: ConsentIn, customer_id: PathId) -> Any:
+    """Sets a channel's consent (and optionally its block flag); a no-op change logs nothing."""
+    actor = actor_of(request)
+    customer = consent.consent_set(
+        org=actor.org,
+        actor=actor,
+        customer_id=customer_id,
+        channel=payload.channel,
+        state=payload.state,
+        source=ConsentSource.API,
+        detail=payload.detail,
+        ip=client_ip(request),
+        blocked=payload.blocked,
+    )
+    return _consent_out(actor, customer, cursor=None, limit=DEFAULT_LIMIT)

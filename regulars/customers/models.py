@@ -1,11 +1,35 @@
-"""The customer record. Minimal for now: a name, an email and assigned locations."""
+"""The customer record: a name, an email, assigned locations and consent per channel."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from regulars.tenancy.models import Location, TenantModel
+
+
+class ConsentChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+
+
+class ConsentState(models.TextChoices):
+    UNKNOWN = "unknown", _("Unknown")
+    OPTED_IN = "opted_in", _("Opted in")
+    OPTED_OUT = "opted_out", _("Opted out")
+
+
+class ConsentSource(models.TextChoices):
+    FORM = "form", _("Form")
+    IMPORT = "import", _("Import")
+    API = "api", _("API")
+    UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
+    SMS_STOP = "sms-stop", _("SMS STOP reply")
+    PORTAL = "portal", _("Customer portal")
+    SYSTEM = "system", _("System")
 
 
 class Customer(TenantModel):
@@ -14,6 +38,18 @@ class Customer(TenantModel):
     email = models.EmailField(_("email"), max_length=254, blank=True)
     all_locations = models.BooleanField(_("all locations"), default=True)
     locations = models.ManyToManyField(Location, blank=True, related_name="+")
+    # Consent: written only by `customers.consent.consent_set`, which logs a ConsentEvent.
+    email_consent = models.CharField(
+        _("email consent"),
+        max_length=16,
+        choices=ConsentState.choices,
+        default=ConsentState.UNKNOWN,
+    )
+    sms_consent = models.CharField(
+        _("SMS consent"), max_length=16, choices=ConsentState.choices, default=ConsentState.UNKNOWN
+    )
+    email_blocked = models.BooleanField(_("block all email"), default=False)
+    sms_blocked = models.BooleanField(_("block all SMS"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -26,6 +62,12 @@ class Customer(TenantModel):
                 fields=["organization", "last_name", "first_name"], name="customer_org_name_idx"
             ),
             models.Index(fields=["organization", "email"], name="customer_org_email_idx"),
+            models.Index(
+                fields=["organization", "email_consent"], name="customer_org_email_consent_idx"
+            ),
+            models.Index(
+                fields=["organization", "sms_consent"], name="customer_org_sms_consent_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -34,3 +76,53 @@ class Customer(TenantModel):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class ImmutableConsentEventError(RuntimeError):
+    pass
+
+
+class ConsentEvent(TenantModel):
+    """One change of a customer's consent on a channel; appended, never updated or deleted.
+
+    `state` and `blocked` are the channel's values after the change.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="consent_events")
+    channel = models.CharField(max_length=16, choices=ConsentChannel.choices)
+    state = models.CharField(max_length=16, choices=ConsentState.choices)
+    blocked = models.BooleanField(default=False)
+    source = models.CharField(max_length=16, choices=ConsentSource.choices)
+    detail = models.CharField(max_length=200, blank=True)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    actor_label = models.CharField(max_length=254, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("consent event")
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(
+                fields=["organization", "customer", "-created_at"],
+                name="consent_org_customer_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.state} ({self.source})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableConsentEventError("Consent events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableConsentEventError("Consent events cannot be deleted.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from regulars.core.errors import NotFound
-from regulars.customers.models import Customer
+from regulars.customers.models import ConsentEvent, Customer
 from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.models import Organization
 from regulars.tenancy.scope import assert_in_scope
@@ -34,3 +34,9 @@ def customer_get_for_actor(*, org: Organization, actor: Actor, customer_id: int)
     if customer is None:
         raise NotFound()
     return customer
+
+
+def consent_history(*, org: Organization, actor: Actor, customer_id: int) -> QuerySet[ConsentEvent]:
+    """A visible customer's consent events, newest first."""
+    customer = customer_get_for_actor(org=org, actor=actor, customer_id=customer_id)
+    return ConsentEvent.objects.filter(customer=customer).order_by("-created_at", "-id")

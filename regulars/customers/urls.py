@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:customer_id>/", views.customer_detail, name="detail"),
     path("<int:customer_id>/edit/", views.customer_edit, name="edit"),
     path("<int:customer_id>/delete/", views.customer_delete, name="delete"),
+    path("<int:customer_id>/consent/", views.consent_change, name="consent"),
 ]
