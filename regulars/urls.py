@@ -12,6 +12,7 @@ urlpatterns = [
     path("settings/", include("regulars.tenancy.urls")),
     path("settings/", include("regulars.accounts.settings_urls")),
     path("settings/audit/", include("regulars.audit.urls")),
+    path("settings/categories/", include("regulars.customers.category_urls")),
     path("jobs/", include("regulars.jobs.urls")),
     path("customers/", include("regulars.customers.urls")),
     path("api/v1/", api.urls),

@@ -28,6 +28,7 @@ from regulars.accounts.invitations import invitation_create
 from regulars.accounts.models import ApiKey
 from regulars.api import api
 from regulars.core.schemas import MAX_ID
+from regulars.customers.categories import category_create
 from regulars.jobs.services import job_start
 from regulars.tenancy.models import Role, StaffMembership
 from regulars.tenancy.scope import tenant_scope
@@ -122,6 +123,8 @@ def target(request: pytest.FixtureRequest, wsgi_db: None) -> Target:
             org=org, actor=owner.actor, email="new@fuzz.test", role=Role.STAFF
         )
         job = job_start(org=org, actor=owner.actor, kind="customers.sample", enqueue=False)
+        vip = category_create(org=org, actor=owner.actor, data={"name": "VIP"})
+        regular = category_create(org=org, actor=owner.actor, data={"name": "Regular"})
     other, other_user = make_org("Other Salon")
     other_owner = owner_member(other, other_user)
     elsewhere = make_location(other, "Other Central")
@@ -132,6 +135,7 @@ def target(request: pytest.FixtureRequest, wsgi_db: None) -> Target:
         other_job = job_start(
             org=other, actor=other_owner.actor, kind="customers.sample", enqueue=False
         )
+        other_category = category_create(org=other, actor=other_owner.actor, data={"name": "VIP"})
     key_rows = list(ApiKey.unscoped.order_by("organization_id", "pk").values_list("pk", flat=True))
     return Target(
         headers={"Authorization": f"Bearer {key}"},
@@ -146,6 +150,7 @@ def target(request: pytest.FixtureRequest, wsgi_db: None) -> Target:
             "invitation_id": [invitation.pk],
             "api_key_id": key_rows,
             "job_id": [job.pk, other_job.pk],
+            "category_id": [vip.pk, regular.pk, other_category.pk],
         },
     )
 
@@ -203,6 +208,7 @@ def _url(path: str, row_id: int = 1) -> str:
         "api_key_id",
         "job_id",
         "customer_id",
+        "category_id",
     ):
         path = path.replace("{" + name + "}", str(row_id))
     assert "{" not in path, path
@@ -456,6 +462,7 @@ REQUIRED_BODIES = {
         "POST",
         "/api/v1/customers/{customer_id}/consent",
     ): '{"channel": "email", "state": "opted_out"}',
+    ("PUT", "/api/v1/customers/{customer_id}/categories"): '{"category_ids": []}',
 }
 
 
@@ -470,6 +477,9 @@ def test_other_organizations_rows_are_404(
         invitation = invitation_create(
             org=world.org_b, actor=world.owner_b.actor, email="b-new@example.test", role=Role.STAFF
         )
+        category = category_create(
+            org=world.org_b, actor=world.owner_b.actor, data={"name": "Beta VIP"}
+        )
     make_api_key(world.owner_b)
     other_key = ApiKey.unscoped.filter(organization=world.org_b).first()
     assert other_key is not None
@@ -480,6 +490,7 @@ def test_other_organizations_rows_are_404(
         "job_id": job.pk,
         "invitation_id": invitation.pk,
         "api_key_id": other_key.pk,
+        "category_id": category.pk,
     }
     for method, path in _operations():
         name = next((n for n in rows if "{" + n + "}" in path), None)

@@ -23,7 +23,8 @@ from regulars.accounts.invitations import invitation_create
 from regulars.accounts.models import ApiKey, Invitation
 from regulars.api import api
 from regulars.audit.models import AuditEntry
-from regulars.customers.models import ConsentEvent, Customer
+from regulars.customers.categories import category_create, customer_categories_set
+from regulars.customers.models import Category, ConsentEvent, Customer
 from regulars.jobs.models import Job
 from regulars.tenancy.models import Location, Organization, Role, StaffMembership
 from regulars.tenancy.scope import tenant_scope
@@ -44,6 +45,7 @@ class Ids:
     job_id: int
     customer_id: int
     customer_outside_id: int  # assigned to loc_a2 only: outside limited_a's locations
+    category_id: int
 
 
 @pytest.fixture
@@ -64,6 +66,15 @@ def ids(
             requester=world.owner_a.user,
             params={"count": 1},
         )
+        category = category_create(
+            org=org, actor=world.owner_a.actor, data={"name": "Alpha VIP", "colour": "#aa0000"}
+        )
+        customer_categories_set(
+            org=org,
+            actor=world.owner_a.actor,
+            customer_id=customers_a["everywhere"].pk,
+            category_ids=[category.pk],
+        )
     assert api_key is not None
     return Ids(
         location_id=world.loc_a1.pk,
@@ -73,6 +84,7 @@ def ids(
         job_id=job.pk,
         customer_id=customers_a["everywhere"].pk,
         customer_outside_id=customers_a["south_only"].pk,
+        category_id=category.pk,
     )
 
 
@@ -86,6 +98,7 @@ A_MARKERS = (
     "invitee-a@example.test",
     "manager-a@example.test",
     "Alpha job",
+    "Alpha VIP",
 )
 
 
@@ -102,6 +115,8 @@ def org_state(org: Organization) -> tuple[Any, ...]:
             list(Customer.objects.order_by("pk").values()),
             AuditEntry.objects.count(),
             ConsentEvent.objects.count(),
+            list(Category.objects.order_by("pk").values()),
+            sorted(Customer.categories.through.objects.values_list("customer_id", "category_id")),
         )
 
 
@@ -163,6 +178,11 @@ PAGES: dict[str, PageRoute] = {
     "customers:edit": PageRoute(ROW, write=True),
     "customers:delete": PageRoute(ROW, write=True, post_only=True),
     "customers:consent": PageRoute(ROW, write=True),
+    "customers:categories": PageRoute(ROW, write=True),
+    "categories:list": PageRoute(ORG),
+    "categories:new": PageRoute(ORG, write=True),
+    "categories:edit": PageRoute(ROW, write=True),
+    "categories:delete": PageRoute(ROW, write=True, post_only=True),
     "api-v1:openapi-json": PageRoute(PUBLIC, reason="the API's schema; no data"),
     "api-v1:openapi-view": PageRoute(ORG),
     "api-v1:unknown-path": PageRoute(PUBLIC, reason="JSON 404 for anything else under /api/v1/"),
@@ -193,6 +213,9 @@ FORMS: dict[str, dict[str, Any]] = {
         "blocked": "on",
         "detail": "planted",
     },
+    "customers:categories": {"categories": []},
+    "categories:new": {"name": "Planted", "colour": "#123456", "description": ""},
+    "categories:edit": {"name": "Renamed", "colour": "#654321", "description": ""},
 }
 
 
@@ -389,6 +412,12 @@ OPS: dict[tuple[str, str], ApiOp] = {
     ("post", "/api/v1/customers/{customer_id}/consent"): ApiOp(
         body={"channel": "sms", "state": "opted_out", "detail": "planted", "blocked": True}
     ),
+    ("put", "/api/v1/customers/{customer_id}/categories"): ApiOp(body={"category_ids": []}),
+    ("get", "/api/v1/categories"): ApiOp(),
+    ("post", "/api/v1/categories"): ApiOp(body={"name": "Planted", "colour": "#123456"}),
+    ("get", "/api/v1/categories/{category_id}"): ApiOp(),
+    ("patch", "/api/v1/categories/{category_id}"): ApiOp(body={"name": "Renamed"}),
+    ("delete", "/api/v1/categories/{category_id}"): ApiOp(),
 }
 
 

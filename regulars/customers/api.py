@@ -1,4 +1,4 @@
-"""/api/v1/customers (minimal until the customer record lands)."""
+"""/api/v1/customers (minimal until the customer record lands) and /api/v1/categories."""
 
 from __future__ import annotations
 
@@ -10,11 +10,15 @@ from ninja import Router, Status
 from regulars.core.api import ERRORS, WRITE_ERRORS
 from regulars.core.http import client_ip
 from regulars.core.schemas import DEFAULT_LIMIT, Limit, Page, PathId, Text200, cursor_page
-from regulars.customers import consent, selectors, services
+from regulars.customers import categories, consent, selectors, services
 from regulars.customers.models import ConsentSource, Customer
 from regulars.customers.schemas import (
+    CategoryIn,
+    CategoryOut,
+    CategoryPatch,
     ConsentIn,
     ConsentOut,
+    CustomerCategoriesIn,
     CustomerIn,
     CustomerOut,
     CustomerPatch,
@@ -34,7 +38,9 @@ def customer_list(
 ) -> Any:
     actor = actor_of(request)
     return cursor_page(
-        selectors.customer_list(org=actor.org, actor=actor, q=q), cursor=cursor, limit=limit
+        selectors.customer_list(org=actor.org, actor=actor, q=q, with_categories=True),
+        cursor=cursor,
+        limit=limit,
     )
 
 
@@ -108,3 +114,56 @@ def consent_set(request: HttpRequest, payload: ConsentIn, customer_id: PathId) -
         blocked=payload.blocked,
     )
     return _consent_out(actor, customer, cursor=None, limit=DEFAULT_LIMIT)
+
+
+@router.put("/customers/{customer_id}/categories", response={200: CustomerOut, **WRITE_ERRORS})
+def customer_categories_set(
+    request: HttpRequest, payload: CustomerCategoriesIn, customer_id: PathId
+) -> Any:
+    """Replaces the customer's categories with exactly these (an empty list clears them)."""
+    actor = actor_of(request)
+    return categories.customer_categories_set(
+        org=actor.org, actor=actor, customer_id=customer_id, category_ids=payload.category_ids
+    )
+
+
+@router.get("/categories", response={200: Page[CategoryOut], **ERRORS})
+def category_list(
+    request: HttpRequest,
+    cursor: Text200 | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Any:
+    actor = actor_of(request)
+    return cursor_page(
+        selectors.category_list(org=actor.org, actor=actor), cursor=cursor, limit=limit
+    )
+
+
+@router.post("/categories", response={201: CategoryOut, **WRITE_ERRORS})
+def category_create(request: HttpRequest, payload: CategoryIn) -> Any:
+    actor = actor_of(request)
+    return Status(201, categories.category_create(org=actor.org, actor=actor, data=payload.dict()))
+
+
+@router.get("/categories/{category_id}", response={200: CategoryOut, **ERRORS})
+def category_get(request: HttpRequest, category_id: PathId) -> Any:
+    actor = actor_of(request)
+    return selectors.category_get_for_actor(org=actor.org, actor=actor, category_id=category_id)
+
+
+@router.patch("/categories/{category_id}", response={200: CategoryOut, **WRITE_ERRORS})
+def category_update(request: HttpRequest, payload: CategoryPatch, category_id: PathId) -> Any:
+    actor = actor_of(request)
+    return categories.category_update(
+        org=actor.org,
+        actor=actor,
+        category_id=category_id,
+        data=payload.dict(exclude_unset=True, exclude_none=True),
+    )
+
+
+@router.delete("/categories/{category_id}", response={204: None, **WRITE_ERRORS})
+def category_delete(request: HttpRequest, category_id: PathId) -> Any:
+    actor = actor_of(request)
+    categories.category_delete(org=actor.org, actor=actor, category_id=category_id)
+    return Status(204, None)

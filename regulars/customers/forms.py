@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
 from regulars.core.forms import DomainErrorsMixin
-from regulars.customers.models import ConsentChannel, ConsentState
+from regulars.customers.models import DEFAULT_COLOUR, Category, ConsentChannel, ConsentState
 from regulars.jobs.schemas import SAMPLE_MAX
 
 
@@ -24,3 +26,27 @@ class ConsentForm(DomainErrorsMixin, forms.Form):
     state = forms.ChoiceField(choices=ConsentState.choices)
     blocked = forms.BooleanField(required=False, label="Block all messages on this channel")
     detail = forms.CharField(max_length=200, required=False, label="Note (optional)")
+
+
+class CategoryForm(DomainErrorsMixin, forms.Form):
+    name = forms.CharField(max_length=100)
+    colour = forms.CharField(
+        max_length=7,
+        initial=DEFAULT_COLOUR,
+        widget=forms.TextInput(attrs={"type": "color"}),
+        help_text="The chip's colour; its text turns black or white to stay readable.",
+    )
+    description = forms.CharField(
+        max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CustomerCategoriesForm(DomainErrorsMixin, forms.Form):
+    categories = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, categories: list[Category], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.TypedMultipleChoiceField, self.fields["categories"])
+        field.choices = [(c.pk, c.name) for c in categories]

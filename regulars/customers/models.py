@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -32,12 +33,59 @@ class ConsentSource(models.TextChoices):
     SYSTEM = "system", _("System")
 
 
+COLOUR_RE = r"^#[0-9a-fA-F]{6}$"
+DEFAULT_COLOUR = "#64748b"
+
+
+class Category(TenantModel):
+    """A customer type ("Regular", "VIP", "Wholesale"): a name, a chip colour, a description.
+
+    Names are unique per organization; the service also refuses a name that differs only
+    in case.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    colour = models.CharField(
+        _("colour"),
+        max_length=7,
+        default=DEFAULT_COLOUR,
+        validators=[RegexValidator(COLOUR_RE, _("Enter a colour as #rrggbb."))],
+    )
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ("name", "id")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="category_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def text_colour(self) -> str:
+        """Black or white, whichever reads better on the chip's colour (WCAG luminance)."""
+        try:
+            rgb = [int(self.colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        except ValueError:
+            return "#000000"
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+        # Contrast with black beats contrast with white above L ≈ 0.179.
+        return "#000000" if luminance > 0.179 else "#ffffff"
+
+
 class Customer(TenantModel):
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     email = models.EmailField(_("email"), max_length=254, blank=True)
     all_locations = models.BooleanField(_("all locations"), default=True)
     locations = models.ManyToManyField(Location, blank=True, related_name="+")
+    # Written only by `customers.categories.customer_categories_set`.
+    categories = models.ManyToManyField(Category, blank=True, related_name="customers")
     # Consent: written only by `customers.consent.consent_set`, which logs a ConsentEvent.
     email_consent = models.CharField(
         _("email consent"),

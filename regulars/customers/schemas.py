@@ -1,11 +1,29 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from ninja import Schema
+from pydantic import AfterValidator, StringConstraints
 
-from regulars.core.schemas import Flag, InputSchema, Page, Text100, Text200, Text254
-from regulars.customers.models import ConsentChannel, ConsentSource, ConsentState
+from regulars.core.schemas import (
+    Flag,
+    IdList,
+    InputSchema,
+    Page,
+    Required100,
+    Text100,
+    Text200,
+    Text254,
+    storable_text,
+)
+from regulars.customers.models import (
+    DEFAULT_COLOUR,
+    ConsentChannel,
+    ConsentSource,
+    ConsentState,
+    Customer,
+)
 
 
 class CustomerOut(Schema):
@@ -14,8 +32,13 @@ class CustomerOut(Schema):
     last_name: str
     email: str
     all_locations: bool
+    category_ids: list[int]
     created_at: datetime
     updated_at: datetime
+
+    @staticmethod
+    def resolve_category_ids(obj: Customer) -> list[int]:
+        return [c.pk for c in obj.categories.all()]
 
 
 class CustomerIn(InputSchema):
@@ -58,3 +81,34 @@ class ConsentIn(InputSchema):
     state: ConsentState
     detail: Text200 = ""
     blocked: Flag | None = None
+
+
+# Checked again by the service (which names `colour`); declared here for the OpenAPI document.
+Colour = Annotated[
+    str, StringConstraints(min_length=7, max_length=7), AfterValidator(storable_text)
+]
+Text500 = Annotated[str, StringConstraints(max_length=500), AfterValidator(storable_text)]
+
+
+class CategoryOut(Schema):
+    id: int
+    name: str
+    colour: str
+    description: str
+    created_at: datetime
+
+
+class CategoryIn(InputSchema):
+    name: Required100
+    colour: Colour = DEFAULT_COLOUR
+    description: Text500 = ""
+
+
+class CategoryPatch(InputSchema):
+    name: Required100 | None = None
+    colour: Colour | None = None
+    description: Text500 | None = None
+
+
+class CustomerCategoriesIn(InputSchema):
+    category_ids: IdList

@@ -5,14 +5,19 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from regulars.core.errors import NotFound
-from regulars.customers.models import ConsentEvent, Customer
+from regulars.customers.models import Category, ConsentEvent, Customer
 from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.models import Organization
 from regulars.tenancy.scope import assert_in_scope
 
 
-def customer_list(*, org: Organization, actor: Actor, q: str = "") -> QuerySet[Customer]:
-    """Live customers the actor may see; a location-limited actor sees their locations only."""
+def customer_list(
+    *, org: Organization, actor: Actor, q: str = "", with_categories: bool = False
+) -> QuerySet[Customer]:
+    """Live customers the actor may see; a location-limited actor sees their locations only.
+
+    `with_categories` prefetches each customer's categories (for chips and `category_ids`).
+    """
     assert_in_scope(org)
     actor.require(Cap.CUSTOMERS_VIEW)
     customers = Customer.objects.filter(deleted_at__isnull=True)
@@ -25,6 +30,8 @@ def customer_list(*, org: Organization, actor: Actor, q: str = "") -> QuerySet[C
         customers = customers.filter(
             Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
         )
+    if with_categories:
+        customers = customers.prefetch_related("categories")
     return customers
 
 
@@ -40,3 +47,18 @@ def consent_history(*, org: Organization, actor: Actor, customer_id: int) -> Que
     """A visible customer's consent events, newest first."""
     customer = customer_get_for_actor(org=org, actor=actor, customer_id=customer_id)
     return ConsentEvent.objects.filter(customer=customer).order_by("-created_at", "-id")
+
+
+def category_list(*, org: Organization, actor: Actor) -> QuerySet[Category]:
+    """The organization's categories by name; anyone who sees customers sees them."""
+    assert_in_scope(org)
+    actor.require(Cap.CUSTOMERS_VIEW)
+    return Category.objects.order_by("name", "id")
+
+
+def category_get_for_actor(*, org: Organization, actor: Actor, category_id: int) -> Category:
+    """Raises NotFound for missing and foreign categories alike."""
+    category = category_list(org=org, actor=actor).filter(pk=category_id).first()
+    if category is None:
+        raise NotFound()
+    return category

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:customer_id>/edit/", views.customer_edit, name="edit"),
     path("<int:customer_id>/delete/", views.customer_delete, name="delete"),
     path("<int:customer_id>/consent/", views.consent_change, name="consent"),
+    path("<int:customer_id>/categories/", views.customer_categories, name="categories"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,8 +14,14 @@ from regulars.core.errors import DomainError
 from regulars.core.http import client_ip
 from regulars.core.paging import paginate, sort
 from regulars.core.text import query_text
-from regulars.customers import consent, selectors, services
-from regulars.customers.forms import ConsentForm, CustomerForm, SampleForm
+from regulars.customers import categories, consent, selectors, services
+from regulars.customers.forms import (
+    CategoryForm,
+    ConsentForm,
+    CustomerCategoriesForm,
+    CustomerForm,
+    SampleForm,
+)
 from regulars.customers.models import ConsentChannel, ConsentSource, ConsentState, Customer
 from regulars.jobs.schemas import SAMPLE_MAX
 from regulars.jobs.services import job_start
@@ -33,7 +41,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     q = query_text(request.GET.get("q"))
     customers, current_sort = sort(
         request,
-        selectors.customer_list(org=actor.org, actor=actor, q=q),
+        selectors.customer_list(org=actor.org, actor=actor, q=q, with_categories=True),
         allowed=SORTS,
         default="name",
     )
@@ -72,6 +80,7 @@ def _detail(
     customer: Customer,
     *,
     consent_form: ConsentForm | None = None,
+    categories_form: CustomerCategoriesForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     history = audit_entries_for_customer(org=actor.org, actor=actor, customer_ids=[customer.pk])
@@ -92,8 +101,18 @@ def _detail(
         "consent_states": ConsentState.choices,
         "consent_events": consent_events[:CONSENT_HISTORY_SHOWN],
         "consent_form": consent_form,
+        "customer_categories": list(customer.categories.all()),
+        "categories_form": categories_form
+        or (_categories_form(actor, customer) if actor.can(Cap.CUSTOMERS_EDIT) else None),
     }
     return render(request, "customers/customer_detail.html", context, status=status)
+
+
+def _categories_form(actor: Actor, customer: Customer, data: Any = None) -> CustomerCategoriesForm:
+    """The profile's categories checkboxes."""
+    choices = list(selectors.category_list(org=actor.org, actor=actor))
+    initial = {"categories": [c.pk for c in customer.categories.all()]}
+    return CustomerCategoriesForm(data, initial=initial, categories=choices)
 
 
 @staff_required()
@@ -131,6 +150,31 @@ def consent_change(request: HttpRequest, customer_id: int) -> HttpResponse:
             messages.success(request, "Consent saved.")
             return redirect("customers:detail", customer_id=customer.pk)
     return _detail(request, actor, customer, consent_form=form)
+
+
+@staff_required()
+def customer_categories(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """POST from the Categories card of the profile; a GET goes back to the profile."""
+    actor = actor_of(request)
+    customer = selectors.customer_get_for_actor(org=actor.org, actor=actor, customer_id=customer_id)
+    if request.method != "POST":
+        return redirect("customers:detail", customer_id=customer.pk)
+    actor.require(Cap.CUSTOMERS_EDIT)
+    form = _categories_form(actor, customer, request.POST)
+    if form.is_valid():
+        try:
+            categories.customer_categories_set(
+                org=actor.org,
+                actor=actor,
+                customer_id=customer.pk,
+                category_ids=form.cleaned_data["categories"],
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, "Categories saved.")
+            return redirect("customers:detail", customer_id=customer.pk)
+    return _detail(request, actor, customer, categories_form=form)
 
 
 @staff_required()
@@ -182,3 +226,63 @@ def sample_start(request: HttpRequest) -> HttpResponse:
         params={"count": form.cleaned_data["count"]},
     )
     return redirect("jobs:detail", job_id=job.pk)
+
+
+# ------------------------------------------------------------------ Settings → Categories
+
+
+@staff_required(Cap.CATEGORIES_MANAGE)
+def category_list(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    page = paginate(request, selectors.category_list(org=actor.org, actor=actor))
+    return render(request, "customers/category_list.html", {"page": page})
+
+
+@staff_required(Cap.CATEGORIES_MANAGE)
+def category_create(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    form = CategoryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            category = categories.category_create(
+                org=actor.org, actor=actor, data=form.cleaned_data
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, f"Category {category.name} added.")
+            return redirect("categories:list")
+    return render(request, "customers/category_form.html", {"form": form, "category": None})
+
+
+@staff_required()
+def category_edit(request: HttpRequest, category_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    category = selectors.category_get_for_actor(org=actor.org, actor=actor, category_id=category_id)
+    actor.require(Cap.CATEGORIES_MANAGE)
+    initial = {
+        "name": category.name,
+        "colour": category.colour,
+        "description": category.description,
+    }
+    form = CategoryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            categories.category_update(
+                org=actor.org, actor=actor, category_id=category.pk, data=form.cleaned_data
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, "Category saved.")
+            return redirect("categories:list")
+    return render(request, "customers/category_form.html", {"form": form, "category": category})
+
+
+@require_POST
+@staff_required()
+def category_delete(request: HttpRequest, category_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    categories.category_delete(org=actor.org, actor=actor, category_id=category_id)
+    messages.success(request, "Category deleted. Its customers stay; they just lose the chip.")
+    return redirect("categories:list")

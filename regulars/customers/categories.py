@@ -1,0 +1,158 @@
+"""Categories ("customer types"): managing them, and setting a customer's categories.
+
+Managing needs `categories.manage`; putting a customer into categories is an edit of the
+customer (`customers.edit`), so staff can do it without managing the list.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from regulars.audit.services import audit_record, diff
+from regulars.core.errors import DomainError
+from regulars.customers.models import COLOUR_RE, DEFAULT_COLOUR, Category, Customer
+from regulars.customers.selectors import category_get_for_actor, customer_get_for_actor
+from regulars.tenancy.access import Actor, Cap
+from regulars.tenancy.models import Organization
+from regulars.tenancy.scope import assert_in_scope
+
+FIELDS = ("name", "colour", "description")
+NAME_MAX = Category._meta.get_field("name").max_length or 100
+DESCRIPTION_MAX = Category._meta.get_field("description").max_length or 500
+
+
+def _text(value: Any) -> str:
+    return str(value or "").strip()
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    """The known fields, trimmed and checked; each problem names its field."""
+    cleaned = {k: _text(data[k]) for k in FIELDS if k in data and data[k] is not None}
+    for name, value in cleaned.items():
+        if "\x00" in value:
+            raise DomainError.for_field(name, "Must not contain NUL characters.")
+    if "name" in cleaned:
+        if not cleaned["name"]:
+            raise DomainError.for_field("name", "A category needs a name.")
+        if len(cleaned["name"]) > NAME_MAX:
+            raise DomainError.for_field("name", f"At most {NAME_MAX} characters.")
+    if "colour" in cleaned:
+        if not re.fullmatch(COLOUR_RE, cleaned["colour"]):
+            raise DomainError.for_field("colour", "Enter a colour as #rrggbb, e.g. #0f766e.")
+        cleaned["colour"] = cleaned["colour"].lower()
+    if len(cleaned.get("description", "")) > DESCRIPTION_MAX:
+        raise DomainError.for_field("description", f"At most {DESCRIPTION_MAX} characters.")
+    return cleaned
+
+
+def _name_free(*, name: str, exclude_id: int | None = None) -> None:
+    clash = Category.objects.filter(name__iexact=name)
+    if exclude_id is not None:
+        clash = clash.exclude(pk=exclude_id)
+    if clash.exists():
+        raise DomainError.for_field("name", f"A category named {name!r} already exists.")
+
+
+def _save(category: Category, **kwargs: Any) -> None:
+    """The unique constraint decides a race between two saves of the same name."""
+    try:
+        with transaction.atomic():
+            category.save(**kwargs)
+    except IntegrityError as exc:
+        raise DomainError.for_field(
+            "name", f"A category named {category.name!r} already exists."
+        ) from exc
+
+
+@transaction.atomic
+def category_create(*, org: Organization, actor: Actor, data: dict[str, Any]) -> Category:
+    assert_in_scope(org)
+    actor.require(Cap.CATEGORIES_MANAGE)
+    cleaned = _clean(data)
+    if "name" not in cleaned:
+        raise DomainError.for_field("name", "A category needs a name.")
+    category = Category(organization=org, **{"colour": DEFAULT_COLOUR, **cleaned})
+    _name_free(name=category.name)
+    _save(category)
+    audit_record(
+        org=org,
+        actor=actor,
+        action="customers.category.created",
+        target=category,
+        changes={k: getattr(category, k) for k in FIELDS},
+    )
+    return category
+
+
+@transaction.atomic
+def category_update(
+    *, org: Organization, actor: Actor, category_id: int, data: dict[str, Any]
+) -> Category:
+    category = category_get_for_actor(org=org, actor=actor, category_id=category_id)
+    actor.require(Cap.CATEGORIES_MANAGE)
+    cleaned = _clean(data)
+    changes = diff(category, cleaned)
+    for name, value in cleaned.items():
+        setattr(category, name, value)
+    if "name" in changes:
+        _name_free(name=category.name, exclude_id=category.pk)
+    if changes:
+        _save(category, update_fields=list(changes))
+        audit_record(
+            org=org,
+            actor=actor,
+            action="customers.category.updated",
+            target=category,
+            changes=changes,
+        )
+    return category
+
+
+@transaction.atomic
+def category_delete(*, org: Organization, actor: Actor, category_id: int) -> None:
+    """Deletes the category; its customers simply lose it (the customers stay)."""
+    category = category_get_for_actor(org=org, actor=actor, category_id=category_id)
+    actor.require(Cap.CATEGORIES_MANAGE)
+    audit_record(
+        org=org,
+        actor=actor,
+        action="customers.category.deleted",
+        target=category,
+        changes={"name": category.name, "colour": category.colour},
+    )
+    category.delete()
+
+
+def _categories_for_ids(category_ids: list[int]) -> list[Category]:
+    """The organization's categories with these ids; an unknown or foreign id is refused."""
+    wanted = set(category_ids)
+    found = list(Category.objects.filter(id__in=wanted))
+    if len(found) != len(wanted):
+        raise DomainError.for_field("categories", "One of the chosen categories does not exist.")
+    return found
+
+
+@transaction.atomic
+def customer_categories_set(
+    *, org: Organization, actor: Actor, customer_id: int, category_ids: list[int]
+) -> Customer:
+    """Replaces the customer's categories; a call that changes nothing writes nothing."""
+    customer = customer_get_for_actor(org=org, actor=actor, customer_id=customer_id)
+    actor.require(Cap.CUSTOMERS_EDIT)
+    categories = _categories_for_ids(category_ids)
+    old = sorted(customer.categories.values_list("id", flat=True))
+    new = sorted(c.pk for c in categories)
+    if old != new:
+        customer.categories.set(categories)
+        customer.save(update_fields=["updated_at"])
+        audit_record(
+            org=org,
+            actor=actor,
+            action="customers.customer.categories_changed",
+            target=customer,
+            changes={"categories": (old, new)},
+        )
+    return customer
