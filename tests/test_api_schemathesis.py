@@ -29,6 +29,7 @@ from regulars.accounts.models import ApiKey
 from regulars.api import api
 from regulars.core.schemas import MAX_ID
 from regulars.customers.categories import category_create
+from regulars.customers.notes import note_add
 from regulars.jobs.services import job_start
 from regulars.tenancy.models import Role, StaffMembership
 from regulars.tenancy.scope import tenant_scope
@@ -125,6 +126,7 @@ def target(request: pytest.FixtureRequest, wsgi_db: None) -> Target:
         job = job_start(org=org, actor=owner.actor, kind="customers.sample", enqueue=False)
         vip = category_create(org=org, actor=owner.actor, data={"name": "VIP"})
         regular = category_create(org=org, actor=owner.actor, data={"name": "Regular"})
+        note = note_add(org=org, actor=owner.actor, customer_id=ada.pk, text="Fuzz note")
     other, other_user = make_org("Other Salon")
     other_owner = owner_member(other, other_user)
     elsewhere = make_location(other, "Other Central")
@@ -136,6 +138,7 @@ def target(request: pytest.FixtureRequest, wsgi_db: None) -> Target:
             org=other, actor=other_owner.actor, kind="customers.sample", enqueue=False
         )
         other_category = category_create(org=other, actor=other_owner.actor, data={"name": "VIP"})
+        other_note = note_add(org=other, actor=other_owner.actor, customer_id=olga.pk, text="x")
     key_rows = list(ApiKey.unscoped.order_by("organization_id", "pk").values_list("pk", flat=True))
     return Target(
         headers={"Authorization": f"Bearer {key}"},
@@ -151,6 +154,7 @@ def target(request: pytest.FixtureRequest, wsgi_db: None) -> Target:
             "api_key_id": key_rows,
             "job_id": [job.pk, other_job.pk],
             "category_id": [vip.pk, regular.pk, other_category.pk],
+            "note_id": [note.pk, other_note.pk],
         },
     )
 
@@ -209,6 +213,7 @@ def _url(path: str, row_id: int = 1) -> str:
         "job_id",
         "customer_id",
         "category_id",
+        "note_id",
     ):
         path = path.replace("{" + name + "}", str(row_id))
     assert "{" not in path, path
@@ -463,6 +468,7 @@ REQUIRED_BODIES = {
         "/api/v1/customers/{customer_id}/consent",
     ): '{"channel": "email", "state": "opted_out"}',
     ("PUT", "/api/v1/customers/{customer_id}/categories"): '{"category_ids": []}',
+    ("POST", "/api/v1/customers/{customer_id}/notes"): '{"text": "x"}',
 }
 
 
@@ -480,6 +486,7 @@ def test_other_organizations_rows_are_404(
         category = category_create(
             org=world.org_b, actor=world.owner_b.actor, data={"name": "Beta VIP"}
         )
+        note = note_add(org=world.org_b, actor=world.owner_b.actor, customer_id=olga.pk, text="x")
     make_api_key(world.owner_b)
     other_key = ApiKey.unscoped.filter(organization=world.org_b).first()
     assert other_key is not None
@@ -491,12 +498,15 @@ def test_other_organizations_rows_are_404(
         "invitation_id": invitation.pk,
         "api_key_id": other_key.pk,
         "category_id": category.pk,
+        "note_id": note.pk,
     }
     for method, path in _operations():
-        name = next((n for n in rows if "{" + n + "}" in path), None)
-        if name is None:
+        names = [n for n in rows if "{" + n + "}" in path]
+        if not names:
             continue
-        url = path.replace("{" + name + "}", str(rows[name]))
+        url = path
+        for name in names:
+            url = url.replace("{" + name + "}", str(rows[name]))
         body = REQUIRED_BODIES.get((method, path), "{}")
         _assert_error(_call(owner_api, method, url, body), 404, "not_found")
     # and nothing of the other organization changed

@@ -24,7 +24,8 @@ from regulars.accounts.models import ApiKey, Invitation
 from regulars.api import api
 from regulars.audit.models import AuditEntry
 from regulars.customers.categories import category_create, customer_categories_set
-from regulars.customers.models import Category, ConsentEvent, Customer
+from regulars.customers.models import Category, ConsentEvent, Customer, Note
+from regulars.customers.notes import note_add
 from regulars.jobs.models import Job
 from regulars.tenancy.models import Location, Organization, Role, StaffMembership
 from regulars.tenancy.scope import tenant_scope
@@ -46,6 +47,7 @@ class Ids:
     customer_id: int
     customer_outside_id: int  # assigned to loc_a2 only: outside limited_a's locations
     category_id: int
+    note_id: int  # on customer_id
 
 
 @pytest.fixture
@@ -75,6 +77,12 @@ def ids(
             customer_id=customers_a["everywhere"].pk,
             category_ids=[category.pk],
         )
+        note = note_add(
+            org=org,
+            actor=world.owner_a.actor,
+            customer_id=customers_a["everywhere"].pk,
+            text="Alpha secret note",
+        )
     assert api_key is not None
     return Ids(
         location_id=world.loc_a1.pk,
@@ -85,6 +93,7 @@ def ids(
         customer_id=customers_a["everywhere"].pk,
         customer_outside_id=customers_a["south_only"].pk,
         category_id=category.pk,
+        note_id=note.pk,
     )
 
 
@@ -99,6 +108,7 @@ A_MARKERS = (
     "manager-a@example.test",
     "Alpha job",
     "Alpha VIP",
+    "Alpha secret note",
 )
 
 
@@ -117,6 +127,7 @@ def org_state(org: Organization) -> tuple[Any, ...]:
             ConsentEvent.objects.count(),
             list(Category.objects.order_by("pk").values()),
             sorted(Customer.categories.through.objects.values_list("customer_id", "category_id")),
+            list(Note.objects.order_by("pk").values()),
         )
 
 
@@ -179,6 +190,9 @@ PAGES: dict[str, PageRoute] = {
     "customers:delete": PageRoute(ROW, write=True, post_only=True),
     "customers:consent": PageRoute(ROW, write=True),
     "customers:categories": PageRoute(ROW, write=True),
+    "customers:note-add": PageRoute(ROW, write=True),
+    "customers:note-edit": PageRoute(ROW, write=True),
+    "customers:note-delete": PageRoute(ROW, write=True, post_only=True),
     "categories:list": PageRoute(ORG),
     "categories:new": PageRoute(ORG, write=True),
     "categories:edit": PageRoute(ROW, write=True),
@@ -214,6 +228,8 @@ FORMS: dict[str, dict[str, Any]] = {
         "detail": "planted",
     },
     "customers:categories": {"categories": []},
+    "customers:note-add": {"text": "planted"},
+    "customers:note-edit": {"text": "planted"},
     "categories:new": {"name": "Planted", "colour": "#123456", "description": ""},
     "categories:edit": {"name": "Renamed", "colour": "#654321", "description": ""},
 }
@@ -413,6 +429,10 @@ OPS: dict[tuple[str, str], ApiOp] = {
         body={"channel": "sms", "state": "opted_out", "detail": "planted", "blocked": True}
     ),
     ("put", "/api/v1/customers/{customer_id}/categories"): ApiOp(body={"category_ids": []}),
+    ("get", "/api/v1/customers/{customer_id}/notes"): ApiOp(),
+    ("post", "/api/v1/customers/{customer_id}/notes"): ApiOp(body={"text": "planted"}),
+    ("patch", "/api/v1/customers/{customer_id}/notes/{note_id}"): ApiOp(body={"text": "planted"}),
+    ("delete", "/api/v1/customers/{customer_id}/notes/{note_id}"): ApiOp(),
     ("get", "/api/v1/categories"): ApiOp(),
     ("post", "/api/v1/categories"): ApiOp(body={"name": "Planted", "colour": "#123456"}),
     ("get", "/api/v1/categories/{category_id}"): ApiOp(),

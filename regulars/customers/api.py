@@ -1,4 +1,4 @@
-"""/api/v1/customers (minimal until the customer record lands) and /api/v1/categories."""
+"""/api/v1/customers (minimal until the customer record lands), notes and /api/v1/categories."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from ninja import Router, Status
 from regulars.core.api import ERRORS, WRITE_ERRORS
 from regulars.core.http import client_ip
 from regulars.core.schemas import DEFAULT_LIMIT, Limit, Page, PathId, Text200, cursor_page
-from regulars.customers import categories, consent, selectors, services
+from regulars.customers import categories, consent, notes, selectors, services
 from regulars.customers.models import ConsentSource, Customer
 from regulars.customers.schemas import (
     CategoryIn,
@@ -22,8 +22,11 @@ from regulars.customers.schemas import (
     CustomerIn,
     CustomerOut,
     CustomerPatch,
+    NoteIn,
+    NoteOut,
+    NotePatch,
 )
-from regulars.tenancy.access import Actor
+from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.http import actor_of
 
 router = Router(tags=["customers"])
@@ -125,6 +128,53 @@ def customer_categories_set(
     return categories.customer_categories_set(
         org=actor.org, actor=actor, customer_id=customer_id, category_ids=payload.category_ids
     )
+
+
+@router.get("/customers/{customer_id}/notes", response={200: Page[NoteOut], **ERRORS})
+def note_list(
+    request: HttpRequest,
+    customer_id: PathId,
+    cursor: Text200 | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Any:
+    """The customer's notes, oldest first."""
+    actor = actor_of(request)
+    return cursor_page(
+        selectors.note_list(org=actor.org, actor=actor, customer_id=customer_id),
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+@router.post("/customers/{customer_id}/notes", response={201: NoteOut, **WRITE_ERRORS})
+def note_add(request: HttpRequest, payload: NoteIn, customer_id: PathId) -> Any:
+    actor = actor_of(request)
+    note = notes.note_add(org=actor.org, actor=actor, customer_id=customer_id, text=payload.text)
+    return Status(201, note)
+
+
+@router.patch("/customers/{customer_id}/notes/{note_id}", response={200: NoteOut, **WRITE_ERRORS})
+def note_edit(
+    request: HttpRequest, payload: NotePatch, customer_id: PathId, note_id: PathId
+) -> Any:
+    """Replaces the note's text (the old text stays in the audit)."""
+    actor = actor_of(request)
+    if payload.text is None:
+        note = selectors.note_get_for_actor(
+            org=actor.org, actor=actor, customer_id=customer_id, note_id=note_id
+        )
+        actor.require(Cap.NOTES_EDIT)
+        return note
+    return notes.note_edit(
+        org=actor.org, actor=actor, customer_id=customer_id, note_id=note_id, text=payload.text
+    )
+
+
+@router.delete("/customers/{customer_id}/notes/{note_id}", response={204: None, **WRITE_ERRORS})
+def note_delete(request: HttpRequest, customer_id: PathId, note_id: PathId) -> Any:
+    actor = actor_of(request)
+    notes.note_delete(org=actor.org, actor=actor, customer_id=customer_id, note_id=note_id)
+    return Status(204, None)
 
 
 @router.get("/categories", response={200: Page[CategoryOut], **ERRORS})

@@ -5,7 +5,13 @@ from typing import Any, cast
 from django import forms
 
 from regulars.core.forms import DomainErrorsMixin
-from regulars.customers.models import DEFAULT_COLOUR, Category, ConsentChannel, ConsentState
+from regulars.customers.models import (
+    DEFAULT_COLOUR,
+    NOTE_TEXT_MAX,
+    Category,
+    ConsentChannel,
+    ConsentState,
+)
 from regulars.jobs.schemas import SAMPLE_MAX
 
 
@@ -50,3 +56,12 @@ class CustomerCategoriesForm(DomainErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         field = cast(forms.TypedMultipleChoiceField, self.fields["categories"])
         field.choices = [(c.pk, c.name) for c in categories]
+
+
+class NoteForm(DomainErrorsMixin, forms.Form):
+    text = forms.CharField(
+        max_length=NOTE_TEXT_MAX,
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Plain text; line breaks and links are kept.",
+    )

@@ -174,3 +174,45 @@ class ConsentEvent(TenantModel):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ImmutableConsentEventError("Consent events cannot be deleted.")
+
+
+NOTE_TEXT_MAX = 10_000
+
+
+class Note(TenantModel):
+    """A plain-text note on a customer; rendered with line breaks and links, nothing else.
+
+    Written only by `customers.notes`; every add, edit and delete is audited with the text,
+    so the audit keeps a note's whole history (a deleted note's text included).
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField(_("text"), max_length=NOTE_TEXT_MAX)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    author_label = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("note")
+        ordering = ("created_at", "id")
+        indexes = [
+            models.Index(
+                fields=["organization", "customer", "created_at"], name="note_org_customer_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Note #{self.pk}"
+
+    @property
+    def edited(self) -> bool:
+        """Changed after it was written (both stamps are set, microseconds apart, on add)."""
+        return (self.updated_at - self.created_at).total_seconds() >= 1

@@ -19,6 +19,7 @@ from regulars.core.schemas import (
 )
 from regulars.customers.models import (
     DEFAULT_COLOUR,
+    NOTE_TEXT_MAX,
     ConsentChannel,
     ConsentSource,
     ConsentState,
@@ -112,3 +113,29 @@ class CategoryPatch(InputSchema):
 
 class CustomerCategoriesIn(InputSchema):
     category_ids: IdList
+
+
+# Checked again by the service (which trims and names `text`); declared for the document.
+NoteText = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=NOTE_TEXT_MAX),
+    AfterValidator(storable_text),
+]
+
+
+class NoteOut(Schema):
+    id: int
+    customer_id: int
+    text: str
+    author_id: int | None
+    author_label: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class NoteIn(InputSchema):
+    text: NoteText
+
+
+class NotePatch(InputSchema):
+    text: NoteText | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from regulars.core.errors import NotFound
-from regulars.customers.models import Category, ConsentEvent, Customer
+from regulars.customers.models import Category, ConsentEvent, Customer, Note
 from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.models import Organization
 from regulars.tenancy.scope import assert_in_scope
@@ -62,3 +62,18 @@ def category_get_for_actor(*, org: Organization, actor: Actor, category_id: int)
     if category is None:
         raise NotFound()
     return category
+
+
+def note_list(*, org: Organization, actor: Actor, customer_id: int) -> QuerySet[Note]:
+    """A visible customer's notes, oldest first."""
+    customer = customer_get_for_actor(org=org, actor=actor, customer_id=customer_id)
+    return Note.objects.filter(customer=customer).order_by("created_at", "id")
+
+
+def note_get_for_actor(*, org: Organization, actor: Actor, customer_id: int, note_id: int) -> Note:
+    """Raises NotFound for a missing note, one of another customer and a hidden customer's."""
+    notes = note_list(org=org, actor=actor, customer_id=customer_id)
+    note = notes.select_related("customer").filter(pk=note_id).first()
+    if note is None:
+        raise NotFound()
+    return note

@@ -13,4 +13,7 @@ urlpatterns = [
     path("<int:customer_id>/delete/", views.customer_delete, name="delete"),
     path("<int:customer_id>/consent/", views.consent_change, name="consent"),
     path("<int:customer_id>/categories/", views.customer_categories, name="categories"),
+    path("<int:customer_id>/notes/", views.note_add, name="note-add"),
+    path("<int:customer_id>/notes/<int:note_id>/edit/", views.note_edit, name="note-edit"),
+    path("<int:customer_id>/notes/<int:note_id>/delete/", views.note_delete, name="note-delete"),
 ]

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from regulars.audit.selectors import audit_entries_for_customer
@@ -14,12 +15,13 @@ from regulars.core.errors import DomainError
 from regulars.core.http import client_ip
 from regulars.core.paging import paginate, sort
 from regulars.core.text import query_text
-from regulars.customers import categories, consent, selectors, services
+from regulars.customers import categories, consent, notes, selectors, services
 from regulars.customers.forms import (
     CategoryForm,
     ConsentForm,
     CustomerCategoriesForm,
     CustomerForm,
+    NoteForm,
     SampleForm,
 )
 from regulars.customers.models import ConsentChannel, ConsentSource, ConsentState, Customer
@@ -81,6 +83,7 @@ def _detail(
     *,
     consent_form: ConsentForm | None = None,
     categories_form: CustomerCategoriesForm | None = None,
+    note_form: NoteForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     history = audit_entries_for_customer(org=actor.org, actor=actor, customer_ids=[customer.pk])
@@ -104,6 +107,8 @@ def _detail(
         "customer_categories": list(customer.categories.all()),
         "categories_form": categories_form
         or (_categories_form(actor, customer) if actor.can(Cap.CUSTOMERS_EDIT) else None),
+        "notes": selectors.note_list(org=actor.org, actor=actor, customer_id=customer.pk),
+        "note_form": note_form or (NoteForm() if actor.can(Cap.NOTES_EDIT) else None),
     }
     return render(request, "customers/customer_detail.html", context, status=status)
 
@@ -175,6 +180,67 @@ def customer_categories(request: HttpRequest, customer_id: int) -> HttpResponse:
             messages.success(request, "Categories saved.")
             return redirect("customers:detail", customer_id=customer.pk)
     return _detail(request, actor, customer, categories_form=form)
+
+
+@staff_required()
+def note_add(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """POST from the Notes card of the profile; a GET goes back to the profile."""
+    actor = actor_of(request)
+    customer = selectors.customer_get_for_actor(org=actor.org, actor=actor, customer_id=customer_id)
+    if request.method != "POST":
+        return redirect("customers:detail", customer_id=customer.pk)
+    actor.require(Cap.NOTES_EDIT)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            notes.note_add(
+                org=actor.org, actor=actor, customer_id=customer.pk, text=form.cleaned_data["text"]
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, "Note added.")
+            return redirect(_notes_url(customer.pk))
+    return _detail(request, actor, customer, note_form=form)
+
+
+def _notes_url(customer_id: int) -> str:
+    return reverse("customers:detail", kwargs={"customer_id": customer_id}) + "#notes"
+
+
+@staff_required()
+def note_edit(request: HttpRequest, customer_id: int, note_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    note = selectors.note_get_for_actor(
+        org=actor.org, actor=actor, customer_id=customer_id, note_id=note_id
+    )
+    actor.require(Cap.NOTES_EDIT)
+    form = NoteForm(request.POST or None, initial={"text": note.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            notes.note_edit(
+                org=actor.org,
+                actor=actor,
+                customer_id=customer_id,
+                note_id=note.pk,
+                text=form.cleaned_data["text"],
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, "Note saved.")
+            return redirect(_notes_url(customer_id))
+    context = {"form": form, "note": note, "customer": note.customer}
+    return render(request, "customers/note_form.html", context)
+
+
+@require_POST
+@staff_required()
+def note_delete(request: HttpRequest, customer_id: int, note_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    notes.note_delete(org=actor.org, actor=actor, customer_id=customer_id, note_id=note_id)
+    messages.success(request, "Note deleted.")
+    return redirect(_notes_url(customer_id))
 
 
 @staff_required()
