@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from regulars.audit.services import audit_record, diff
 from regulars.core.errors import DomainError
@@ -17,6 +17,7 @@ from regulars.customers.models import COLOUR_RE, DEFAULT_COLOUR, Category, Custo
 from regulars.customers.selectors import category_get_for_actor, customer_get_for_actor
 from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.models import Organization
+from regulars.tenancy.rows import require_free_name, rows_for_ids, save_named
 from regulars.tenancy.scope import assert_in_scope
 
 FIELDS = ("name", "colour", "description")
@@ -48,25 +49,6 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _name_free(*, name: str, exclude_id: int | None = None) -> None:
-    clash = Category.objects.filter(name__iexact=name)
-    if exclude_id is not None:
-        clash = clash.exclude(pk=exclude_id)
-    if clash.exists():
-        raise DomainError.for_field("name", f"A category named {name!r} already exists.")
-
-
-def _save(category: Category, **kwargs: Any) -> None:
-    """The unique constraint decides a race between two saves of the same name."""
-    try:
-        with transaction.atomic():
-            category.save(**kwargs)
-    except IntegrityError as exc:
-        raise DomainError.for_field(
-            "name", f"A category named {category.name!r} already exists."
-        ) from exc
-
-
 @transaction.atomic
 def category_create(*, org: Organization, actor: Actor, data: dict[str, Any]) -> Category:
     assert_in_scope(org)
@@ -75,8 +57,8 @@ def category_create(*, org: Organization, actor: Actor, data: dict[str, Any]) ->
     if "name" not in cleaned:
         raise DomainError.for_field("name", "A category needs a name.")
     category = Category(organization=org, **{"colour": DEFAULT_COLOUR, **cleaned})
-    _name_free(name=category.name)
-    _save(category)
+    require_free_name(Category, category.name, noun="category")
+    save_named(category, noun="category")
     audit_record(
         org=org,
         actor=actor,
@@ -98,9 +80,9 @@ def category_update(
     for name, value in cleaned.items():
         setattr(category, name, value)
     if "name" in changes:
-        _name_free(name=category.name, exclude_id=category.pk)
+        require_free_name(Category, category.name, noun="category", exclude_id=category.pk)
     if changes:
-        _save(category, update_fields=list(changes))
+        save_named(category, noun="category", update_fields=list(changes))
         audit_record(
             org=org,
             actor=actor,
@@ -126,15 +108,6 @@ def category_delete(*, org: Organization, actor: Actor, category_id: int) -> Non
     category.delete()
 
 
-def _categories_for_ids(category_ids: list[int]) -> list[Category]:
-    """The organization's categories with these ids; an unknown or foreign id is refused."""
-    wanted = set(category_ids)
-    found = list(Category.objects.filter(id__in=wanted))
-    if len(found) != len(wanted):
-        raise DomainError.for_field("categories", "One of the chosen categories does not exist.")
-    return found
-
-
 @transaction.atomic
 def customer_categories_set(
     *, org: Organization, actor: Actor, customer_id: int, category_ids: list[int]
@@ -142,7 +115,7 @@ def customer_categories_set(
     """Replaces the customer's categories; a call that changes nothing writes nothing."""
     customer = customer_get_for_actor(org=org, actor=actor, customer_id=customer_id)
     actor.require(Cap.CUSTOMERS_EDIT)
-    categories = _categories_for_ids(category_ids)
+    categories = rows_for_ids(Category, category_ids, field="categories", noun="categories")
     old = sorted(customer.categories.values_list("id", flat=True))
     new = sorted(c.pk for c in categories)
     if old != new:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from regulars.core.errors import DomainError, NotFound
+from regulars.core.errors import NotFound
 from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.models import Location, Organization, StaffMembership
+from regulars.tenancy.rows import rows_for_ids
 from regulars.tenancy.scope import assert_in_scope
 
 
@@ -69,8 +70,4 @@ def staff_get_for_actor(*, org: Organization, actor: Actor, membership_id: int) 
 
 def locations_for_ids(location_ids: list[int]) -> list[Location]:
     """The organization's locations with these ids; an unknown id is the caller's error."""
-    wanted = set(location_ids)
-    locations = list(Location.objects.filter(id__in=wanted))
-    if len(locations) != len(wanted):
-        raise DomainError.for_field("locations", "One of the chosen locations does not exist.")
-    return locations
+    return rows_for_ids(Location, location_ids, field="locations", noun="locations")

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.text import slugify
 
 from regulars.audit.services import audit_record, diff
-from regulars.core.errors import DomainError, FieldError
+from regulars.core.errors import DomainError
 from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.models import Location, Organization, Role, StaffMembership
+from regulars.tenancy.rows import require_free_name, save_named, validate_fields
 from regulars.tenancy.scope import assert_in_scope, tenant_scope
 from regulars.tenancy.selectors import (
     location_get_for_actor,
@@ -27,33 +27,9 @@ ORG_FIELDS = ("name", "time_zone", "country", "currency", "sender_name", "reply_
 LOCATION_FIELDS = ("name", "address_line1", "address_line2", "city", "postal_code", "time_zone")
 
 
-def _validate(instance: Any, *, exclude: list[str] | None = None) -> None:
-    """Model validation turned into a DomainError that names each field."""
-    try:
-        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        errors = [
-            FieldError(name, str(message))
-            for name, messages in exc.message_dict.items()
-            for message in messages
-        ]
-        raise DomainError(detail=errors[0].message, errors=errors) from exc
-
-
 def _stripped(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
     """The named fields only, text trimmed: '   ' is an empty name, not a name."""
     return {k: v.strip() if isinstance(v, str) else v for k, v in data.items() if k in fields}
-
-
-def _save_location(location: Location, **kwargs: Any) -> None:
-    """The unique constraint decides a race between two saves of the same name."""
-    try:
-        with transaction.atomic():
-            location.save(**kwargs)
-    except IntegrityError as exc:
-        raise DomainError.for_field(
-            "name", f"A location named {location.name!r} already exists."
-        ) from exc
 
 
 def unique_slug(name: str) -> str:
@@ -70,7 +46,7 @@ def organization_create(
 ) -> Organization:
     """A new business with its first owner; the one write that has no organization yet."""
     org = Organization(name=name.strip(), slug=slug or unique_slug(name), **fields)
-    _validate(org)
+    validate_fields(org)
     if Organization.objects.filter(slug=org.slug).exists():
         raise DomainError.for_field("slug", f"The slug {org.slug!r} is taken.")
     org.country = org.country.upper()
@@ -103,7 +79,7 @@ def organization_update(*, org: Organization, actor: Actor, data: dict[str, Any]
     changes = diff(org, data)
     for name, value in data.items():
         setattr(org, name, value)
-    _validate(org, exclude=["slug"])
+    validate_fields(org, exclude=["slug"])
     if changes:
         org.save(update_fields=list(changes))
         audit_record(
@@ -112,22 +88,14 @@ def organization_update(*, org: Organization, actor: Actor, data: dict[str, Any]
     return org
 
 
-def _location_name_free(*, name: str, exclude_id: int | None = None) -> None:
-    clash = Location.objects.filter(name__iexact=name)
-    if exclude_id is not None:
-        clash = clash.exclude(pk=exclude_id)
-    if clash.exists():
-        raise DomainError.for_field("name", f"A location named {name!r} already exists.")
-
-
 @transaction.atomic
 def location_create(*, org: Organization, actor: Actor, data: dict[str, Any]) -> Location:
     assert_in_scope(org)
     actor.require(Cap.LOCATIONS_MANAGE)
     location = Location(organization=org, **_stripped(data, LOCATION_FIELDS))
-    _validate(location, exclude=["organization"])
-    _location_name_free(name=location.name)
-    _save_location(location)
+    validate_fields(location, exclude=["organization"])
+    require_free_name(Location, location.name, noun="location")
+    save_named(location, noun="location")
     audit_record(
         org=org,
         actor=actor,
@@ -148,11 +116,11 @@ def location_update(
     changes = diff(location, data)
     for name, value in data.items():
         setattr(location, name, value)
-    _validate(location, exclude=["organization"])
+    validate_fields(location, exclude=["organization"])
     if "name" in changes:
-        _location_name_free(name=location.name, exclude_id=location.pk)
+        require_free_name(Location, location.name, noun="location", exclude_id=location.pk)
     if changes:
-        _save_location(location, update_fields=list(changes))
+        save_named(location, noun="location", update_fields=list(changes))
         audit_record(
             org=org,
             actor=actor,
