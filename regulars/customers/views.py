@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from regulars.audit.selectors import audit_entries_for_customer
 from regulars.core.errors import DomainError
+from regulars.core.forms import DomainErrorsMixin
 from regulars.core.http import client_ip
 from regulars.core.paging import paginate, sort
 from regulars.core.text import query_text
@@ -81,11 +83,12 @@ def _detail(
     actor: Actor,
     customer: Customer,
     *,
-    consent_form: ConsentForm | None = None,
-    categories_form: CustomerCategoriesForm | None = None,
-    note_form: NoteForm | None = None,
+    bound: dict[str, DomainErrorsMixin] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The profile. `bound` holds a card's submitted form (by context name) to show its
+    errors and what was typed; the other cards get fresh forms."""
+    bound = bound or {}
     history = audit_entries_for_customer(org=actor.org, actor=actor, customer_ids=[customer.pk])
     consent_events = selectors.consent_history(org=actor.org, actor=actor, customer_id=customer.pk)
     channels = [
@@ -103,12 +106,12 @@ def _detail(
         "consent_channels": channels,
         "consent_states": ConsentState.choices,
         "consent_events": consent_events[:CONSENT_HISTORY_SHOWN],
-        "consent_form": consent_form,
+        "consent_form": bound.get("consent_form"),
         "customer_categories": list(customer.categories.all()),
-        "categories_form": categories_form
+        "categories_form": bound.get("categories_form")
         or (_categories_form(actor, customer) if actor.can(Cap.CUSTOMERS_EDIT) else None),
         "notes": selectors.note_list(org=actor.org, actor=actor, customer_id=customer.pk),
-        "note_form": note_form or (NoteForm() if actor.can(Cap.NOTES_EDIT) else None),
+        "note_form": bound.get("note_form") or (NoteForm() if actor.can(Cap.NOTES_EDIT) else None),
     }
     return render(request, "customers/customer_detail.html", context, status=status)
 
@@ -127,81 +130,90 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _detail(request, actor, customer)
 
 
-@staff_required()
-def consent_change(request: HttpRequest, customer_id: int) -> HttpResponse:
-    """POST from the Consent card of the profile; a GET goes back to the profile."""
+def _card_post(
+    request: HttpRequest,
+    customer_id: int,
+    *,
+    capability: str,
+    form_key: str,
+    make_form: Callable[[Actor, Customer, Any], DomainErrorsMixin],
+    save: Callable[[Actor, Customer, dict[str, Any]], object],
+    done: str,
+    anchor: str = "",
+) -> HttpResponse:
+    """A form on a card of the profile: POST saves through its service and goes back to the
+    profile; errors re-render the profile with what was typed; a GET goes back too."""
     actor = actor_of(request)
     customer = selectors.customer_get_for_actor(org=actor.org, actor=actor, customer_id=customer_id)
+    back = reverse("customers:detail", kwargs={"customer_id": customer.pk}) + anchor
     if request.method != "POST":
-        return redirect("customers:detail", customer_id=customer.pk)
-    actor.require(Cap.CUSTOMERS_EDIT)
-    form = ConsentForm(request.POST)
+        return redirect(back)
+    actor.require(capability)
+    form = make_form(actor, customer, request.POST)
     if form.is_valid():
         try:
-            consent.consent_set(
-                org=actor.org,
-                actor=actor,
-                customer_id=customer.pk,
-                channel=form.cleaned_data["channel"],
-                state=form.cleaned_data["state"],
-                source=ConsentSource.FORM,
-                detail=form.cleaned_data["detail"],
-                ip=client_ip(request),
-                blocked=form.cleaned_data["blocked"],
-            )
+            save(actor, customer, form.cleaned_data)
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            messages.success(request, "Consent saved.")
-            return redirect("customers:detail", customer_id=customer.pk)
-    return _detail(request, actor, customer, consent_form=form)
+            messages.success(request, done)
+            return redirect(back)
+    return _detail(request, actor, customer, bound={form_key: form})
+
+
+@staff_required()
+def consent_change(request: HttpRequest, customer_id: int) -> HttpResponse:
+    ip = client_ip(request)
+    return _card_post(
+        request,
+        customer_id,
+        capability=Cap.CUSTOMERS_EDIT,
+        form_key="consent_form",
+        make_form=lambda _actor, _customer, data: ConsentForm(data),
+        save=lambda actor, customer, data: consent.consent_set(
+            org=actor.org,
+            actor=actor,
+            customer_id=customer.pk,
+            channel=data["channel"],
+            state=data["state"],
+            source=ConsentSource.FORM,
+            detail=data["detail"],
+            ip=ip,
+            blocked=data["blocked"],
+        ),
+        done="Consent saved.",
+    )
 
 
 @staff_required()
 def customer_categories(request: HttpRequest, customer_id: int) -> HttpResponse:
-    """POST from the Categories card of the profile; a GET goes back to the profile."""
-    actor = actor_of(request)
-    customer = selectors.customer_get_for_actor(org=actor.org, actor=actor, customer_id=customer_id)
-    if request.method != "POST":
-        return redirect("customers:detail", customer_id=customer.pk)
-    actor.require(Cap.CUSTOMERS_EDIT)
-    form = _categories_form(actor, customer, request.POST)
-    if form.is_valid():
-        try:
-            categories.customer_categories_set(
-                org=actor.org,
-                actor=actor,
-                customer_id=customer.pk,
-                category_ids=form.cleaned_data["categories"],
-            )
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, "Categories saved.")
-            return redirect("customers:detail", customer_id=customer.pk)
-    return _detail(request, actor, customer, categories_form=form)
+    return _card_post(
+        request,
+        customer_id,
+        capability=Cap.CUSTOMERS_EDIT,
+        form_key="categories_form",
+        make_form=_categories_form,
+        save=lambda actor, customer, data: categories.customer_categories_set(
+            org=actor.org, actor=actor, customer_id=customer.pk, category_ids=data["categories"]
+        ),
+        done="Categories saved.",
+    )
 
 
 @staff_required()
 def note_add(request: HttpRequest, customer_id: int) -> HttpResponse:
-    """POST from the Notes card of the profile; a GET goes back to the profile."""
-    actor = actor_of(request)
-    customer = selectors.customer_get_for_actor(org=actor.org, actor=actor, customer_id=customer_id)
-    if request.method != "POST":
-        return redirect("customers:detail", customer_id=customer.pk)
-    actor.require(Cap.NOTES_EDIT)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            notes.note_add(
-                org=actor.org, actor=actor, customer_id=customer.pk, text=form.cleaned_data["text"]
-            )
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, "Note added.")
-            return redirect(_notes_url(customer.pk))
-    return _detail(request, actor, customer, note_form=form)
+    return _card_post(
+        request,
+        customer_id,
+        capability=Cap.NOTES_EDIT,
+        form_key="note_form",
+        make_form=lambda _actor, _customer, data: NoteForm(data),
+        save=lambda actor, customer, data: notes.note_add(
+            org=actor.org, actor=actor, customer_id=customer.pk, text=data["text"]
+        ),
+        done="Note added.",
+        anchor="#notes",
+    )
 
 
 def _notes_url(customer_id: int) -> str:
