@@ -9,7 +9,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from regulars.accounts.models import User
 from regulars.accounts.services import api_key_create
+from regulars.customers.account_numbers import account_numbers_allocate
 from regulars.customers.models import Customer
+from regulars.customers.normalize import email_key
 from regulars.tenancy.access import Actor, Channel, actor_for_membership
 from regulars.tenancy.models import Location, Organization, Role, StaffMembership
 from regulars.tenancy.scope import tenant_scope
@@ -84,6 +86,8 @@ def make_customer(
             first_name=first,
             last_name=last,
             email=email,
+            email_key=email_key(email),
+            account_number=account_numbers_allocate(org=org)[0],
             all_locations=locations is None,
         )
         if locations:

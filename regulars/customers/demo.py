@@ -10,7 +10,9 @@ from django.db import transaction
 
 from regulars.accounts.models import User
 from regulars.audit.services import AuditItem, audit_record_many
+from regulars.customers.account_numbers import account_numbers_allocate
 from regulars.customers.models import Customer
+from regulars.customers.normalize import email_key
 from regulars.customers.sample import sample_person
 from regulars.tenancy.access import Channel, system_actor
 from regulars.tenancy.models import Location, Organization, Role, StaffMembership
@@ -87,8 +89,11 @@ def sample_customers_create(*, org: Organization, count: int, locations: list[Lo
             Customer(organization=org, **sample_person(rng, n, "d"))
             for n in range(start, min(count, start + batch_size))
         ]
-        for customer in batch:
+        numbers = account_numbers_allocate(org=org, count=len(batch))
+        for customer, number in zip(batch, numbers, strict=True):
             customer.all_locations = rng.random() < 0.6
+            customer.account_number = number
+            customer.email_key = email_key(customer.email)
         created = Customer.objects.bulk_create(batch)
         through = Customer.locations.through
         through.objects.bulk_create(

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from regulars.audit.services import AuditItem, audit_record_many
 from regulars.core.errors import DomainError
+from regulars.customers.account_numbers import account_numbers_allocate
 from regulars.customers.models import Customer
 from regulars.customers.sample import sample_person
 from regulars.customers.services import default_locations
@@ -43,14 +44,16 @@ def add_sample_customers(ctx: JobContext) -> dict[str, Any]:
         rng = random.Random(f"{ctx.job.pk}-{batch}")  # noqa: S311 (sample data, not security)
         first, last = batch * SAMPLE_BATCH, min(count, (batch + 1) * SAMPLE_BATCH)
         with transaction.atomic():
+            numbers = account_numbers_allocate(org=ctx.org, count=last - first)
             customers = Customer.objects.bulk_create(
                 [
                     Customer(
                         organization=ctx.org,
                         all_locations=all_locations,
+                        account_number=number,
                         **sample_person(rng, n, tag),
                     )
-                    for n in range(first, last)
+                    for n, number in zip(range(first, last), numbers, strict=True)
                 ]
             )
             through.objects.bulk_create(

@@ -78,10 +78,71 @@ class Category(TenantModel):
         return "#000000" if luminance > 0.179 else "#ffffff"
 
 
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    ANOTHER = "another", _("Another gender")
+    UNDISCLOSED = "undisclosed", _("Prefer not to say")
+
+
+class CustomerStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    DEACTIVATED = "deactivated", _("Deactivated")
+
+
+class CustomerSource(models.TextChoices):
+    MANUAL = "manual", _("Entered by staff")
+    IMPORT = "import", _("Import")
+    APPOINTMENT = "appointment", _("Appointment")
+    ONLINE = "online", _("Online")
+    POS = "pos", _("Point of sale")
+    PORTAL = "portal", _("Customer portal")
+    API = "api", _("API")
+
+
+PHONE_FIELDS = ("phone_mobile", "phone_home", "phone_work")
+
+
 class Customer(TenantModel):
+    """One person or company a business knows, shared by the organization's locations.
+
+    Written only by `customers.services` (and the bulk paths of demo and import, which
+    keep the same invariants): contact values are stored normalised (normalize.py), every
+    write bumps `version`, and identifiers stay on deleted and merged rows so that a lookup
+    by card, account number, email or external id still finds them.
+    """
+
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    company = models.CharField(_("company"), max_length=200, blank=True)
     email = models.EmailField(_("email"), max_length=254, blank=True)
+    email_key = models.CharField(max_length=254, blank=True, editable=False)
+    # Set by messaging on a hard bounce or complaint; cleared when the email changes.
+    email_invalid_at = models.DateTimeField(null=True, blank=True)
+    email_invalid_reason = models.CharField(max_length=200, blank=True)
+    phone_mobile = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    phone_home = models.CharField(_("home phone"), max_length=20, blank=True)
+    phone_work = models.CharField(_("work phone"), max_length=20, blank=True)
+    address_line1 = models.CharField(_("address line 1"), max_length=200, blank=True)
+    address_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    region = models.CharField(_("state or region"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices, blank=True)
+    account_number = models.CharField(_("account number"), max_length=32)
+    loyalty_card = models.CharField(_("loyalty card number"), max_length=64, blank=True)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE
+    )
+    source = models.CharField(
+        _("source"), max_length=16, choices=CustomerSource.choices, default=CustomerSource.MANUAL
+    )
+    discount_percent = models.DecimalField(
+        _("discount %"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     all_locations = models.BooleanField(_("all locations"), default=True)
     locations = models.ManyToManyField(Location, blank=True, related_name="+")
     # Written only by `customers.categories.customer_categories_set`.
@@ -98,18 +159,45 @@ class Customer(TenantModel):
     )
     email_blocked = models.BooleanField(_("block all email"), default=False)
     sms_blocked = models.BooleanField(_("block all SMS"), default=False)
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Set when this record was merged into another (duplicates); lookups follow it.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta(TenantModel.Meta):
         verbose_name = _("customer")
         ordering = ("last_name", "first_name", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "account_number"], name="customer_unique_account"
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "loyalty_card"],
+                condition=~models.Q(loyalty_card=""),
+                name="customer_unique_card",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="customer_unique_external_id",
+            ),
+        ]
         indexes = [
             models.Index(
                 fields=["organization", "last_name", "first_name"], name="customer_org_name_idx"
             ),
             models.Index(fields=["organization", "email"], name="customer_org_email_idx"),
+            models.Index(fields=["organization", "email_key"], name="customer_org_email_key_idx"),
+            models.Index(fields=["organization", "phone_mobile"], name="customer_org_mobile_idx"),
+            models.Index(fields=["organization", "phone_home"], name="customer_org_home_idx"),
+            models.Index(fields=["organization", "phone_work"], name="customer_org_work_idx"),
+            models.Index(fields=["organization", "status"], name="customer_org_status_idx"),
+            models.Index(fields=["organization", "created_at"], name="customer_org_created_idx"),
+            models.Index(fields=["organization", "deleted_at"], name="customer_org_deleted_idx"),
             models.Index(
                 fields=["organization", "email_consent"], name="customer_org_email_consent_idx"
             ),
@@ -119,11 +207,45 @@ class Customer(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return self.full_name or self.email or f"Customer #{self.pk}"
+        return self.display_name or self.email or f"Customer #{self.pk}"
 
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def display_name(self) -> str:
+        """The person's name, else the company's."""
+        return self.full_name or self.company
+
+    @property
+    def phones(self) -> list[tuple[str, str]]:
+        """(label, E.164) of each phone that is set."""
+        labels = {"phone_mobile": "Mobile", "phone_home": "Home", "phone_work": "Work"}
+        return [(labels[f], getattr(self, f)) for f in PHONE_FIELDS if getattr(self, f)]
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.pk}-{self.version}"'
+
+
+class AccountCounter(TenantModel):
+    """The next number of the organization's account sequence; one row per organization.
+
+    Allocation is one UPDATE of this row (customers.account_numbers), which serialises
+    concurrent creates on PostgreSQL (row lock) and SQLite (write lock) alike.
+    """
+
+    next_value = models.BigIntegerField(default=1)
+
+    class Meta(TenantModel.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="account_counter_one_per_org")
+        ]
 
 
 class ImmutableConsentEventError(RuntimeError):
@@ -216,3 +338,162 @@ class Note(TenantModel):
     def edited(self) -> bool:
         """Changed after it was written (both stamps are set, microseconds apart, on add)."""
         return (self.updated_at - self.created_at).total_seconds() >= 1
+
+
+class CustomFieldType(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    BOOL = "bool", _("Yes / no")
+    CHOICE = "choice", _("One of a list")
+    MULTI = "multi", _("Several of a list")
+
+
+CHOICE_TYPES = (CustomFieldType.CHOICE, CustomFieldType.MULTI)
+KEY_RE = r"^[a-z][a-z0-9_]*$"
+
+
+class CustomField(TenantModel):
+    """A field the organization adds to its customers ("Hair type", "Member since").
+
+    `key` names the field in the API and in imports and exports; it never changes once set,
+    so integrations keep working when the label is reworded.
+    """
+
+    key = models.CharField(
+        _("key"),
+        max_length=50,
+        validators=[
+            RegexValidator(KEY_RE, _("Lower-case letters, digits and _, starting with a letter."))
+        ],
+    )
+    label = models.CharField(_("label"), max_length=100)
+    help_text = models.CharField(_("help text"), max_length=300, blank=True)
+    field_type = models.CharField(_("type"), max_length=8, choices=CustomFieldType.choices)
+    required = models.BooleanField(_("required"), default=False)
+    visible_to_customer = models.BooleanField(_("visible to the customer"), default=False)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("custom field")
+        ordering = ("position", "label", "id")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "key"], name="custom_field_unique_key"),
+            models.UniqueConstraint(
+                fields=["organization", "label"], name="custom_field_unique_label"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def has_options(self) -> bool:
+        return self.field_type in CHOICE_TYPES
+
+
+class CustomFieldOption(TenantModel):
+    """One choice of a "one of a list" or "several of a list" field."""
+
+    field = models.ForeignKey(CustomField, on_delete=models.CASCADE, related_name="options")
+    label = models.CharField(_("label"), max_length=100)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta(TenantModel.Meta):
+        ordering = ("position", "id")
+        constraints = [
+            models.UniqueConstraint(fields=["field", "label"], name="custom_option_unique_label")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class CustomFieldValue(TenantModel):
+    """A customer's value of one custom field, in the column of its type.
+
+    A "several of a list" field has one row per chosen option. Every column is indexed with
+    (organization, field) first, so filters and sorts on a custom field stay indexed at a
+    million customers.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="custom_values")
+    field = models.ForeignKey(CustomField, on_delete=models.CASCADE, related_name="values")
+    # NULL, not "", on rows of other types: one column per type, only its own rows set.
+    text_value = models.CharField(max_length=1000, null=True, blank=True)  # noqa: DJ001
+    number_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    date_value = models.DateField(null=True, blank=True)
+    bool_value = models.BooleanField(null=True, blank=True)
+    option = models.ForeignKey(
+        CustomFieldOption, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+
+    class Meta(TenantModel.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "field"],
+                condition=models.Q(option__isnull=True),
+                name="custom_value_one_per_field",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "field", "option"],
+                condition=models.Q(option__isnull=False),
+                name="custom_value_one_per_option",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "field", "text_value"], name="cfv_text_idx"),
+            models.Index(fields=["organization", "field", "number_value"], name="cfv_number_idx"),
+            models.Index(fields=["organization", "field", "date_value"], name="cfv_date_idx"),
+            models.Index(fields=["organization", "field", "bool_value"], name="cfv_bool_idx"),
+            models.Index(fields=["organization", "field", "option"], name="cfv_option_idx"),
+            models.Index(fields=["customer", "field"], name="cfv_customer_idx"),
+        ]
+
+
+REMINDER_TEXT_MAX = 1000
+
+
+class Reminder(TenantModel):
+    """Something to do about a customer by a day (and optionally a time), for one staff member.
+
+    `due_date`/`due_time` are wall-clock values in the organization's time zone: "call on
+    Friday at 10" stays at 10 whatever the server's zone.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="reminders")
+    text = models.CharField(_("text"), max_length=REMINDER_TEXT_MAX)
+    due_date = models.DateField(_("due date"))
+    due_time = models.TimeField(_("time"), null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("for"),
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by_label = models.CharField(max_length=254, blank=True)
+    created_by_label = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("reminder")
+        ordering = ("due_date", "due_time", "id")
+        indexes = [
+            models.Index(
+                fields=["organization", "assigned_to", "done_at", "due_date"],
+                name="reminder_mine_idx",
+            ),
+            models.Index(fields=["organization", "customer", "due_date"], name="reminder_cust_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from regulars.audit.services import audit_record, diff
 from regulars.core.errors import DomainError
+from regulars.customers.account_numbers import account_numbers_allocate
 from regulars.customers.models import Customer
+from regulars.customers.normalize import email_key
 from regulars.customers.selectors import customer_get_for_actor
 from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.models import Location, Organization
@@ -50,6 +52,8 @@ def customer_create(*, org: Organization, actor: Actor, data: dict[str, Any]) ->
     customer = Customer(organization=org, **_clean(data))
     _require_name(customer)
     customer.all_locations, locations = default_locations(actor)
+    customer.account_number = account_numbers_allocate(org=org)[0]
+    customer.email_key = email_key(customer.email)
     customer.save()
     if locations:
         customer.locations.set(locations)

@@ -15,7 +15,16 @@ class OrganizationForm(DomainErrorsMixin, forms.ModelForm[Organization]):
 
     class Meta:
         model = Organization
-        fields = ("name", "time_zone", "country", "currency", "sender_name", "reply_to")
+        fields = (
+            "name",
+            "time_zone",
+            "country",
+            "currency",
+            "sender_name",
+            "reply_to",
+            "account_prefix",
+            "require_gender_dob",
+        )
 
 
 class LocationForm(DomainErrorsMixin, forms.ModelForm[Location]):

@@ -6,10 +6,13 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from regulars.tenancy.managers import TenantManager
+
+ACCOUNT_PREFIX_RE = r"^[A-Za-z0-9-]*$"
 
 
 def validate_time_zone(value: str) -> None:
@@ -34,6 +37,19 @@ class Organization(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="USD")
     sender_name = models.CharField(_("sender name"), max_length=200, blank=True)
     reply_to = models.EmailField(_("reply-to address"), blank=True)
+    account_prefix = models.CharField(
+        _("account number prefix"),
+        max_length=10,
+        default="C",
+        blank=True,
+        validators=[RegexValidator(ACCOUNT_PREFIX_RE, _("Use letters, digits and dashes only."))],
+        help_text=_("Letters before each new customer's account number, e.g. C000123."),
+    )
+    require_gender_dob = models.BooleanField(
+        _("require gender and date of birth"),
+        default=False,
+        help_text=_("Refuse to save a customer without a gender and a date of birth."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

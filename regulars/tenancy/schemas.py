@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from ninja import Schema
+from pydantic import AfterValidator, StringConstraints
 
 from regulars.core.schemas import (
     CountryCode,
@@ -15,8 +18,13 @@ from regulars.core.schemas import (
     Text100,
     Text200,
     Text254,
+    storable_text,
 )
-from regulars.tenancy.models import Role, StaffMembership
+from regulars.tenancy.models import ACCOUNT_PREFIX_RE, Role, StaffMembership
+
+AccountPrefix = Annotated[
+    str, StringConstraints(max_length=10, pattern=ACCOUNT_PREFIX_RE), AfterValidator(storable_text)
+]
 
 
 class OrganizationOut(Schema):
@@ -28,6 +36,8 @@ class OrganizationOut(Schema):
     currency: str
     sender_name: str
     reply_to: str
+    account_prefix: str
+    require_gender_dob: bool
 
 
 class OrganizationPatch(InputSchema):
@@ -37,6 +47,8 @@ class OrganizationPatch(InputSchema):
     currency: CurrencyCode | None = None
     sender_name: Text200 | None = None
     reply_to: Text254 | None = None
+    account_prefix: AccountPrefix | None = None
+    require_gender_dob: Flag | None = None
 
 
 class LocationOut(Schema):

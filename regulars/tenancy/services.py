@@ -23,7 +23,16 @@ from regulars.tenancy.selectors import (
     staff_get_for_actor,
 )
 
-ORG_FIELDS = ("name", "time_zone", "country", "currency", "sender_name", "reply_to")
+ORG_FIELDS = (
+    "name",
+    "time_zone",
+    "country",
+    "currency",
+    "sender_name",
+    "reply_to",
+    "account_prefix",
+    "require_gender_dob",
+)
 LOCATION_FIELDS = ("name", "address_line1", "address_line2", "city", "postal_code", "time_zone")
 
 
@@ -73,7 +82,7 @@ def organization_update(*, org: Organization, actor: Actor, data: dict[str, Any]
     # changed that one already), so the audit sees every change.
     org = Organization.objects.get(pk=org.pk)
     data = _stripped(data, ORG_FIELDS)
-    for key in ("country", "currency"):
+    for key in ("country", "currency", "account_prefix"):
         if key in data and isinstance(data[key], str):
             data[key] = data[key].upper()
     changes = diff(org, data)

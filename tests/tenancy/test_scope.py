@@ -46,11 +46,11 @@ def test_no_write_path_reaches_another_organization(world: World) -> None:
             Customer.objects.bulk_create([Customer(organization=world.org_b, first_name="S")])
         with pytest.raises(ScopeError):
             Customer.objects.get_or_create(organization_id=world.org_b.pk, first_name="S")
-        mine = Customer.objects.create(first_name="Mine")
+        mine = Customer.objects.create(first_name="Mine", account_number="T1")
         assert mine.organization_id == world.org_a.pk
         with pytest.raises(ScopeError):
             Customer.objects.filter(pk=mine.pk).update(organization=world.org_b)
-        bulk = Customer.objects.bulk_create([Customer(first_name="Bulk")])
+        bulk = Customer.objects.bulk_create([Customer(first_name="Bulk", account_number="T2")])
         assert bulk[0].organization_id == world.org_a.pk
     with tenant_scope(world.org_b):
         assert not Customer.objects.filter(first_name__in=["Sneaky", "S", "Mine"]).exists()
