@@ -20,6 +20,8 @@ from regulars.accounts.auth import ApiKeyAuth, StaffSessionAuth
 from regulars.audit.api import router as audit_router
 from regulars.core.errors import DomainError
 from regulars.customers.api import router as customers_router
+from regulars.customers.custom_field_api import router as custom_fields_router
+from regulars.customers.reminder_api import router as reminders_router
 from regulars.jobs.api import router as jobs_router
 from regulars.tenancy.api import router as tenancy_router
 
@@ -93,6 +95,8 @@ api.add_router("", accounts_router)
 api.add_router("", jobs_router)
 api.add_router("", audit_router)
 api.add_router("", customers_router)
+api.add_router("", custom_fields_router)
+api.add_router("", reminders_router)
 
 
 def error_body(
@@ -104,7 +108,8 @@ def error_body(
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     errors = [{"field": e.field, "message": e.message} for e in exc.errors]
-    return api.create_response(request, error_body(exc.detail, exc.code, errors), status=exc.status)
+    body = {**error_body(exc.detail, exc.code, errors), **exc.extra}
+    return api.create_response(request, body, status=exc.status)
 
 
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:

@@ -29,7 +29,9 @@ from regulars.accounts.models import ApiKey
 from regulars.api import api
 from regulars.core.schemas import MAX_ID
 from regulars.customers.categories import category_create
+from regulars.customers.custom_fields import custom_field_create
 from regulars.customers.notes import note_add
+from regulars.customers.reminders import reminder_add
 from regulars.jobs.services import job_start
 from regulars.tenancy.models import Role, StaffMembership
 from regulars.tenancy.scope import tenant_scope
@@ -66,7 +68,11 @@ HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 def assert_error_body(status: int, body: Any) -> None:
     assert isinstance(body, dict), f"{status}: body is not an object: {body!r}"
-    assert set(body) == {"detail", "code", "errors"}, f"{status}: {body}"
+    assert {"detail", "code", "errors"} <= set(body), f"{status}: {body}"
+    # The one documented extra: a version conflict says which version is current.
+    assert set(body) - {"detail", "code", "errors"} <= {"current_version"}, f"{status}: {body}"
+    if "current_version" in body:
+        assert body["code"] == "version_conflict" and isinstance(body["current_version"], int)
     assert isinstance(body["detail"], str) and body["detail"], f"{status}: {body}"
     assert isinstance(body["code"], str) and body["code"], f"{status}: {body}"
     assert isinstance(body["errors"], list), f"{status}: {body}"
@@ -127,6 +133,20 @@ def target(request: pytest.FixtureRequest, wsgi_db: None) -> Target:
         vip = category_create(org=org, actor=owner.actor, data={"name": "VIP"})
         regular = category_create(org=org, actor=owner.actor, data={"name": "Regular"})
         note = note_add(org=org, actor=owner.actor, customer_id=ada.pk, text="Fuzz note")
+        reminder = reminder_add(
+            org=org,
+            actor=owner.actor,
+            customer_id=ada.pk,
+            data={"text": "Fuzz reminder", "due_date": "2030-01-01"},
+        )
+        hair = custom_field_create(
+            org=org,
+            actor=owner.actor,
+            data={"label": "Hair", "field_type": "multi", "options": ["Curly", "Wavy"]},
+        )
+        size = custom_field_create(
+            org=org, actor=owner.actor, data={"label": "Size", "field_type": "number"}
+        )
     other, other_user = make_org("Other Salon")
     other_owner = owner_member(other, other_user)
     elsewhere = make_location(other, "Other Central")
@@ -139,6 +159,15 @@ def target(request: pytest.FixtureRequest, wsgi_db: None) -> Target:
         )
         other_category = category_create(org=other, actor=other_owner.actor, data={"name": "VIP"})
         other_note = note_add(org=other, actor=other_owner.actor, customer_id=olga.pk, text="x")
+        other_reminder = reminder_add(
+            org=other,
+            actor=other_owner.actor,
+            customer_id=olga.pk,
+            data={"text": "x", "due_date": "2030-01-01"},
+        )
+        other_field = custom_field_create(
+            org=other, actor=other_owner.actor, data={"label": "Hair", "field_type": "text"}
+        )
     key_rows = list(ApiKey.unscoped.order_by("organization_id", "pk").values_list("pk", flat=True))
     return Target(
         headers={"Authorization": f"Bearer {key}"},
@@ -155,6 +184,8 @@ def target(request: pytest.FixtureRequest, wsgi_db: None) -> Target:
             "job_id": [job.pk, other_job.pk],
             "category_id": [vip.pk, regular.pk, other_category.pk],
             "note_id": [note.pk, other_note.pk],
+            "reminder_id": [reminder.pk, other_reminder.pk],
+            "field_id": [hair.pk, size.pk, other_field.pk],
         },
     )
 
@@ -214,6 +245,8 @@ def _url(path: str, row_id: int = 1) -> str:
         "customer_id",
         "category_id",
         "note_id",
+        "reminder_id",
+        "field_id",
     ):
         path = path.replace("{" + name + "}", str(row_id))
     assert "{" not in path, path
@@ -469,6 +502,10 @@ REQUIRED_BODIES = {
     ): '{"channel": "email", "state": "opted_out"}',
     ("PUT", "/api/v1/customers/{customer_id}/categories"): '{"category_ids": []}',
     ("POST", "/api/v1/customers/{customer_id}/notes"): '{"text": "x"}',
+    (
+        "POST",
+        "/api/v1/customers/{customer_id}/reminders",
+    ): '{"text": "x", "due_date": "2030-01-01"}',
 }
 
 
@@ -487,6 +524,15 @@ def test_other_organizations_rows_are_404(
             org=world.org_b, actor=world.owner_b.actor, data={"name": "Beta VIP"}
         )
         note = note_add(org=world.org_b, actor=world.owner_b.actor, customer_id=olga.pk, text="x")
+        reminder = reminder_add(
+            org=world.org_b,
+            actor=world.owner_b.actor,
+            customer_id=olga.pk,
+            data={"text": "x", "due_date": "2030-01-01"},
+        )
+        field = custom_field_create(
+            org=world.org_b, actor=world.owner_b.actor, data={"label": "Beta", "field_type": "text"}
+        )
     make_api_key(world.owner_b)
     other_key = ApiKey.unscoped.filter(organization=world.org_b).first()
     assert other_key is not None
@@ -499,6 +545,8 @@ def test_other_organizations_rows_are_404(
         "api_key_id": other_key.pk,
         "category_id": category.pk,
         "note_id": note.pk,
+        "reminder_id": reminder.pk,
+        "field_id": field.pk,
     }
     for method, path in _operations():
         names = [n for n in rows if "{" + n + "}" in path]

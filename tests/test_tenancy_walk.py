@@ -24,8 +24,24 @@ from regulars.accounts.models import ApiKey, Invitation
 from regulars.api import api
 from regulars.audit.models import AuditEntry
 from regulars.customers.categories import category_create, customer_categories_set
-from regulars.customers.models import Category, ConsentEvent, Customer, Note
+from regulars.customers.custom_fields import (
+    custom_field_create,
+    custom_values_clean,
+    custom_values_save,
+)
+from regulars.customers.models import (
+    Category,
+    ConsentEvent,
+    Customer,
+    CustomField,
+    CustomFieldOption,
+    CustomFieldValue,
+    Note,
+    Reminder,
+)
 from regulars.customers.notes import note_add
+from regulars.customers.reminders import reminder_add
+from regulars.customers.services import customer_create, customer_delete
 from regulars.jobs.models import Job
 from regulars.tenancy.models import Location, Organization, Role, StaffMembership
 from regulars.tenancy.scope import tenant_scope
@@ -48,6 +64,8 @@ class Ids:
     customer_outside_id: int  # assigned to loc_a2 only: outside limited_a's locations
     category_id: int
     note_id: int  # on customer_id
+    reminder_id: int  # on customer_id
+    field_id: int  # a custom field; customer_id has a value of it
 
 
 @pytest.fixture
@@ -83,6 +101,25 @@ def ids(
             customer_id=customers_a["everywhere"].pk,
             text="Alpha secret note",
         )
+        gone = customer_create(
+            org=org, actor=world.owner_a.actor, data={"first_name": "Deleted", "last_name": "Dora"}
+        )
+        customer_delete(org=org, actor=world.owner_a.actor, customer_id=gone.pk, expected_version=1)
+        reminder = reminder_add(
+            org=org,
+            actor=world.owner_a.actor,
+            customer_id=customers_a["everywhere"].pk,
+            data={"text": "Alpha secret reminder", "due_date": "2030-01-01"},
+        )
+        field = custom_field_create(
+            org=org,
+            actor=world.owner_a.actor,
+            data={"label": "Alpha hair type", "field_type": "choice", "options": ["Alpha curly"]},
+        )
+        custom_values_save(
+            customer=customers_a["everywhere"],
+            cleaned=custom_values_clean(org=org, values={field.key: "Alpha curly"}, partial=True),
+        )
     assert api_key is not None
     return Ids(
         location_id=world.loc_a1.pk,
@@ -94,6 +131,8 @@ def ids(
         customer_outside_id=customers_a["south_only"].pk,
         category_id=category.pk,
         note_id=note.pk,
+        reminder_id=reminder.pk,
+        field_id=field.pk,
     )
 
 
@@ -109,6 +148,10 @@ A_MARKERS = (
     "Alpha job",
     "Alpha VIP",
     "Alpha secret note",
+    "Deleted Dora",
+    "Alpha secret reminder",
+    "Alpha hair type",
+    "Alpha curly",
 )
 
 
@@ -128,6 +171,10 @@ def org_state(org: Organization) -> tuple[Any, ...]:
             list(Category.objects.order_by("pk").values()),
             sorted(Customer.categories.through.objects.values_list("customer_id", "category_id")),
             list(Note.objects.order_by("pk").values()),
+            list(Reminder.objects.order_by("pk").values()),
+            list(CustomField.objects.order_by("pk").values()),
+            list(CustomFieldOption.objects.order_by("pk").values()),
+            list(CustomFieldValue.objects.order_by("pk").values()),
         )
 
 
@@ -188,15 +235,29 @@ PAGES: dict[str, PageRoute] = {
     "customers:detail": PageRoute(ROW),
     "customers:edit": PageRoute(ROW, write=True),
     "customers:delete": PageRoute(ROW, write=True, post_only=True),
+    "customers:deactivate": PageRoute(ROW, write=True, post_only=True),
+    "customers:reactivate": PageRoute(ROW, write=True, post_only=True),
+    "customers:restore": PageRoute(ROW, write=True, post_only=True),
+    "customers:deleted": PageRoute(ORG),
     "customers:consent": PageRoute(ROW, write=True),
     "customers:categories": PageRoute(ROW, write=True),
     "customers:note-add": PageRoute(ROW, write=True),
     "customers:note-edit": PageRoute(ROW, write=True),
     "customers:note-delete": PageRoute(ROW, write=True, post_only=True),
+    "reminders:mine": PageRoute(ORG),
+    "reminders:add": PageRoute(ROW, write=True),
+    "reminders:edit": PageRoute(ROW, write=True),
+    "reminders:delete": PageRoute(ROW, write=True, post_only=True),
+    "reminders:done": PageRoute(ROW, write=True, post_only=True),
+    "reminders:undo": PageRoute(ROW, write=True, post_only=True),
     "categories:list": PageRoute(ORG),
     "categories:new": PageRoute(ORG, write=True),
     "categories:edit": PageRoute(ROW, write=True),
     "categories:delete": PageRoute(ROW, write=True, post_only=True),
+    "custom_fields:list": PageRoute(ORG),
+    "custom_fields:new": PageRoute(ORG, write=True),
+    "custom_fields:edit": PageRoute(ROW, write=True),
+    "custom_fields:delete": PageRoute(ROW, write=True, post_only=True),
     "api-v1:openapi-json": PageRoute(PUBLIC, reason="the API's schema; no data"),
     "api-v1:openapi-view": PageRoute(ORG),
     "api-v1:unknown-path": PageRoute(PUBLIC, reason="JSON 404 for anything else under /api/v1/"),
@@ -230,8 +291,33 @@ FORMS: dict[str, dict[str, Any]] = {
     "customers:categories": {"categories": []},
     "customers:note-add": {"text": "planted"},
     "customers:note-edit": {"text": "planted"},
+    "reminders:add": {
+        "text": "planted",
+        "due_date": "2030-01-01",
+        "due_time": "",
+        "assigned_to_id": "",
+    },
+    "reminders:edit": {
+        "text": "planted",
+        "due_date": "2030-01-01",
+        "due_time": "",
+        "assigned_to_id": "",
+    },
     "categories:new": {"name": "Planted", "colour": "#123456", "description": ""},
     "categories:edit": {"name": "Renamed", "colour": "#654321", "description": ""},
+    "custom_fields:new": {
+        "label": "Planted",
+        "key": "",
+        "field_type": "text",
+        "help_text": "",
+        "position": "",
+    },
+    "custom_fields:edit": {
+        "label": "Renamed",
+        "help_text": "",
+        "position": "0",
+        "options": "Alpha curly",
+    },
 }
 
 
@@ -424,6 +510,11 @@ OPS: dict[tuple[str, str], ApiOp] = {
     ("get", "/api/v1/customers/{customer_id}"): ApiOp(),
     ("patch", "/api/v1/customers/{customer_id}"): ApiOp(body={"first_name": "Renamed"}),
     ("delete", "/api/v1/customers/{customer_id}"): ApiOp(),
+    ("get", "/api/v1/customers/lookup"): ApiOp(),
+    ("post", "/api/v1/customers/{customer_id}/deactivate"): ApiOp(),
+    ("post", "/api/v1/customers/{customer_id}/reactivate"): ApiOp(),
+    ("post", "/api/v1/customers/{customer_id}/restore"): ApiOp(),
+    ("get", "/api/v1/deleted-customers"): ApiOp(),
     ("get", "/api/v1/customers/{customer_id}/consent"): ApiOp(),
     ("post", "/api/v1/customers/{customer_id}/consent"): ApiOp(
         body={"channel": "sms", "state": "opted_out", "detail": "planted", "blocked": True}
@@ -433,11 +524,25 @@ OPS: dict[tuple[str, str], ApiOp] = {
     ("post", "/api/v1/customers/{customer_id}/notes"): ApiOp(body={"text": "planted"}),
     ("patch", "/api/v1/customers/{customer_id}/notes/{note_id}"): ApiOp(body={"text": "planted"}),
     ("delete", "/api/v1/customers/{customer_id}/notes/{note_id}"): ApiOp(),
+    ("get", "/api/v1/customers/{customer_id}/reminders"): ApiOp(),
+    ("post", "/api/v1/customers/{customer_id}/reminders"): ApiOp(
+        body={"text": "planted", "due_date": "2030-01-01"}
+    ),
+    ("patch", "/api/v1/customers/{customer_id}/reminders/{reminder_id}"): ApiOp(
+        body={"text": "planted", "done": True}
+    ),
+    ("delete", "/api/v1/customers/{customer_id}/reminders/{reminder_id}"): ApiOp(),
+    ("get", "/api/v1/reminders"): ApiOp(),
     ("get", "/api/v1/categories"): ApiOp(),
     ("post", "/api/v1/categories"): ApiOp(body={"name": "Planted", "colour": "#123456"}),
     ("get", "/api/v1/categories/{category_id}"): ApiOp(),
     ("patch", "/api/v1/categories/{category_id}"): ApiOp(body={"name": "Renamed"}),
     ("delete", "/api/v1/categories/{category_id}"): ApiOp(),
+    ("get", "/api/v1/custom-fields"): ApiOp(),
+    ("post", "/api/v1/custom-fields"): ApiOp(body={"label": "Planted", "field_type": "text"}),
+    ("get", "/api/v1/custom-fields/{field_id}"): ApiOp(),
+    ("patch", "/api/v1/custom-fields/{field_id}"): ApiOp(body={"label": "Renamed"}),
+    ("delete", "/api/v1/custom-fields/{field_id}"): ApiOp(),
 }
 
 

@@ -6,6 +6,7 @@ They carry what a user needs to fix the problem: a message, a stable code, and t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -22,6 +23,8 @@ class DomainError(Exception):
     code: str = "invalid"
     errors: list[FieldError] = field(default_factory=list)
     status: int = 400
+    # More for the API body, e.g. {"current_version": 7} on a version conflict.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return self.detail

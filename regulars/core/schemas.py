@@ -101,6 +101,9 @@ class ErrorOut(Schema):
     detail: str
     code: str
     errors: list[FieldErrorOut] = []
+    current_version: int | None = Field(
+        None, description="On a version_conflict: the record's version now."
+    )
 
 
 T = TypeVar("T")

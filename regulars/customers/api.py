@@ -1,16 +1,29 @@
-"""/api/v1/customers (minimal until the customer record lands), notes and /api/v1/categories."""
+"""/api/v1/customers, their consent, categories and notes, deleted customers and /categories."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
+from pydantic import Field
 
-from regulars.core.api import ERRORS, WRITE_ERRORS
+from regulars.core.api import ERRORS, VERSIONED_ERRORS, WRITE_ERRORS
+from regulars.core.errors import DomainError
 from regulars.core.http import client_ip
-from regulars.core.schemas import DEFAULT_LIMIT, Limit, Page, PathId, Text200, cursor_page
+from regulars.core.schemas import (
+    DEFAULT_LIMIT,
+    Limit,
+    Page,
+    PathId,
+    Text64,
+    Text200,
+    Text254,
+    cursor_page,
+)
 from regulars.customers import categories, consent, notes, selectors, services
+from regulars.customers.matching import customer_find_by_keys
 from regulars.customers.models import ConsentSource, Customer
 from regulars.customers.schemas import (
     CategoryIn,
@@ -20,8 +33,10 @@ from regulars.customers.schemas import (
     ConsentOut,
     CustomerCategoriesIn,
     CustomerIn,
+    CustomerLookupOut,
     CustomerOut,
     CustomerPatch,
+    DeletedCustomerOut,
     NoteIn,
     NoteOut,
     NotePatch,
@@ -30,51 +45,183 @@ from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.http import actor_of
 
 router = Router(tags=["customers"])
+StatusFilter = Literal["active", "deactivated", "all"]
+
+
+def _customers(qs: Any) -> Any:
+    return qs.prefetch_related("categories", "locations")
 
 
 @router.get("/customers", response={200: Page[CustomerOut], **ERRORS})
 def customer_list(
     request: HttpRequest,
     q: Text200 = "",
+    status: StatusFilter = "active",
     cursor: Text200 | None = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Any:
+    """Live customers, newest first. `status`: active (the working list), deactivated or all."""
     actor = actor_of(request)
     return cursor_page(
-        selectors.customer_list(org=actor.org, actor=actor, q=q, with_categories=True),
+        _customers(selectors.customer_list(org=actor.org, actor=actor, q=q, status=status)),
         cursor=cursor,
         limit=limit,
     )
 
 
 @router.post("/customers", response={201: CustomerOut, **WRITE_ERRORS})
-def customer_create(request: HttpRequest, payload: CustomerIn) -> Any:
+def customer_create(request: HttpRequest, payload: CustomerIn, response: HttpResponse) -> Any:
     actor = actor_of(request)
-    return Status(201, services.customer_create(org=actor.org, actor=actor, data=payload.dict()))
+    data = payload.dict(exclude_none=True)
+    source = data.pop("source")
+    customer = services.customer_create(org=actor.org, actor=actor, data=data, source=source)
+    response["ETag"] = customer.etag
+    return Status(201, _reload(actor, customer.pk))
 
 
-@router.get("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
-def customer_get(request: HttpRequest, customer_id: PathId) -> Any:
-    actor = actor_of(request)
+def _reload(actor: Actor, customer_id: int) -> Customer:
     return selectors.customer_get_for_actor(org=actor.org, actor=actor, customer_id=customer_id)
 
 
-@router.patch("/customers/{customer_id}", response={200: CustomerOut, **WRITE_ERRORS})
-def customer_update(request: HttpRequest, payload: CustomerPatch, customer_id: PathId) -> Any:
+@router.get("/customers/lookup", response={200: CustomerLookupOut, **ERRORS})
+def customer_lookup(
+    request: HttpRequest,
+    email: Text254 = "",
+    phone: Text64 = "",
+    account_number: Text64 = "",
+    loyalty_card: Text64 = "",
+    external_id: Text200 = "",
+) -> Any:
+    """Finds the customer holding these keys, in the order email, phone, account number,
+    card, external id. `outcome` is none, one, ambiguous (a key shared by several customers)
+    or conflict (keys pointing to different customers). Deleted holders are listed apart,
+    to restore rather than re-create."""
     actor = actor_of(request)
-    return services.customer_update(
+    keys = {
+        "email": email,
+        "phone": phone,
+        "account_number": account_number,
+        "loyalty_card": loyalty_card,
+        "external_id": external_id,
+    }
+    match = customer_find_by_keys(org=actor.org, actor=actor, keys=keys)
+    return {
+        "outcome": match.outcome,
+        "customer_id": match.customer.pk if match.customer else None,
+        "candidate_ids": [c.pk for c in match.candidates],
+        "deleted": match.deleted,
+    }
+
+
+@router.get("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
+def customer_get(request: HttpRequest, customer_id: PathId, response: HttpResponse) -> Any:
+    """The customer, with its `version` also as the ETag header to send back as If-Match."""
+    actor = actor_of(request)
+    customer = _reload(actor, customer_id)
+    response["ETag"] = customer.etag
+    return customer
+
+
+def _expected_version(request: HttpRequest, version: int | None) -> int | None:
+    """The version the client edited: the If-Match ETag (ours: "<id>-<version>"), else the
+    `version` field or query parameter."""
+    header = request.headers.get("If-Match", "").strip()
+    if header:
+        match = re.fullmatch(r'(?:W/)?"\d+-(\d{1,9})"', header)
+        if match is None:
+            raise DomainError.for_field(
+                "If-Match", 'Send the ETag from GET as it was given, e.g. "12-3".'
+            )
+        return int(match.group(1))
+    return version
+
+
+@router.patch("/customers/{customer_id}", response={200: CustomerOut, **VERSIONED_ERRORS})
+def customer_update(
+    request: HttpRequest, payload: CustomerPatch, customer_id: PathId, response: HttpResponse
+) -> Any:
+    """Changes the fields sent. Needs If-Match (the ETag) or `version`: 428 without, 409
+    `version_conflict` with `current_version` when someone saved in between."""
+    actor = actor_of(request)
+    data = payload.dict(exclude_unset=True, exclude_none=True)
+    version = data.pop("version", None)
+    customer = services.customer_update(
         org=actor.org,
         actor=actor,
         customer_id=customer_id,
-        data=payload.dict(exclude_unset=True, exclude_none=True),
+        data=data,
+        expected_version=_expected_version(request, version),
+    )
+    response["ETag"] = customer.etag
+    return _reload(actor, customer.pk)
+
+
+@router.delete("/customers/{customer_id}", response={204: None, **VERSIONED_ERRORS})
+def customer_delete(
+    request: HttpRequest, customer_id: PathId, version: Annotated[int, Field(ge=1)] | None = None
+) -> Any:
+    """A soft delete (restore with POST …/restore). Needs If-Match or `?version=`."""
+    actor = actor_of(request)
+    services.customer_delete(
+        org=actor.org,
+        actor=actor,
+        customer_id=customer_id,
+        expected_version=_expected_version(request, version),
+    )
+    return Status(204, None)
+
+
+@router.post("/customers/{customer_id}/deactivate", response={200: CustomerOut, **WRITE_ERRORS})
+def customer_deactivate(request: HttpRequest, customer_id: PathId, response: HttpResponse) -> Any:
+    """Takes the customer off the working list; reversible with …/reactivate."""
+    actor = actor_of(request)
+    customer = services.customer_deactivate(
+        org=actor.org,
+        actor=actor,
+        customer_id=customer_id,
+        expected_version=_expected_version(request, None),
+    )
+    response["ETag"] = customer.etag
+    return _reload(actor, customer.pk)
+
+
+@router.post("/customers/{customer_id}/reactivate", response={200: CustomerOut, **WRITE_ERRORS})
+def customer_reactivate(request: HttpRequest, customer_id: PathId, response: HttpResponse) -> Any:
+    actor = actor_of(request)
+    customer = services.customer_reactivate(
+        org=actor.org,
+        actor=actor,
+        customer_id=customer_id,
+        expected_version=_expected_version(request, None),
+    )
+    response["ETag"] = customer.etag
+    return _reload(actor, customer.pk)
+
+
+@router.get("/deleted-customers", response={200: Page[DeletedCustomerOut], **ERRORS})
+def deleted_customer_list(
+    request: HttpRequest,
+    q: Text200 = "",
+    cursor: Text200 | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Any:
+    """Deleted customers, newest deletion first (owners and managers)."""
+    actor = actor_of(request)
+    return cursor_page(
+        selectors.deleted_customer_list(org=actor.org, actor=actor, q=q),
+        cursor=cursor,
+        limit=limit,
+        newest_first=True,
     )
 
 
-@router.delete("/customers/{customer_id}", response={204: None, **WRITE_ERRORS})
-def customer_delete(request: HttpRequest, customer_id: PathId) -> Any:
+@router.post("/customers/{customer_id}/restore", response={200: CustomerOut, **WRITE_ERRORS})
+def customer_restore(request: HttpRequest, customer_id: PathId, response: HttpResponse) -> Any:
+    """Brings a deleted customer back as they were (owners and managers)."""
     actor = actor_of(request)
-    services.customer_delete(org=actor.org, actor=actor, customer_id=customer_id)
-    return Status(204, None)
+    customer = services.customer_restore(org=actor.org, actor=actor, customer_id=customer_id)
+    response["ETag"] = customer.etag
+    return _reload(actor, customer.pk)
 
 
 def _consent_out(

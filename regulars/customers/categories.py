@@ -115,7 +115,7 @@ def customer_categories_set(
     """Replaces the customer's categories; a call that changes nothing writes nothing."""
     customer = customer_get_for_actor(org=org, actor=actor, customer_id=customer_id)
     actor.require(Cap.CUSTOMERS_EDIT)
-    categories = rows_for_ids(Category, category_ids, field="categories", noun="categories")
+    categories = rows_for_ids(Category, category_ids, field="category_ids", noun="categories")
     old = sorted(customer.categories.values_list("id", flat=True))
     new = sorted(c.pk for c in categories)
     if old != new:

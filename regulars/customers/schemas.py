@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from regulars.core.schemas import (
     Flag,
@@ -12,11 +13,14 @@ from regulars.core.schemas import (
     InputSchema,
     Page,
     Required100,
+    Text20,
+    Text64,
     Text100,
     Text200,
     Text254,
     storable_text,
 )
+from regulars.customers.matching import Outcome
 from regulars.customers.models import (
     DEFAULT_COLOUR,
     NOTE_TEXT_MAX,
@@ -24,16 +28,60 @@ from regulars.customers.models import (
     ConsentSource,
     ConsentState,
     Customer,
+    CustomerSource,
+    CustomerStatus,
 )
+
+
+class DeletedCustomerOut(Schema):
+    id: int
+    display_name: str
+    account_number: str
+    deleted_at: datetime | None
+
+
+GenderIn = Literal["", "female", "male", "another", "undisclosed"]
+SourceIn = Literal["manual", "import", "appointment", "online", "pos", "portal", "api"]
+# As typed: the service reads it in the organization's country and stores E.164.
+PhoneIn = Annotated[str, StringConstraints(max_length=40), AfterValidator(storable_text)]
+Text32 = Annotated[str, StringConstraints(max_length=32), AfterValidator(storable_text)]
+Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
 
 
 class CustomerOut(Schema):
     id: int
+    account_number: str
     first_name: str
     last_name: str
+    company: str
+    display_name: str
     email: str
+    email_invalid_at: datetime | None
+    email_invalid_reason: str
+    phone_mobile: str
+    phone_home: str
+    phone_work: str
+    address_line1: str
+    address_line2: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+    date_of_birth: date | None
+    gender: str
+    loyalty_card: str
+    external_id: str
+    status: CustomerStatus
+    source: CustomerSource
+    discount_percent: Decimal | None
     all_locations: bool
+    location_ids: list[int]
     category_ids: list[int]
+    email_consent: ConsentState
+    sms_consent: ConsentState
+    email_blocked: bool
+    sms_blocked: bool
+    version: int
     created_at: datetime
     updated_at: datetime
 
@@ -41,17 +89,55 @@ class CustomerOut(Schema):
     def resolve_category_ids(obj: Customer) -> list[int]:
         return [c.pk for c in obj.categories.all()]
 
-
-class CustomerIn(InputSchema):
-    first_name: Text100 = ""
-    last_name: Text100 = ""
-    email: Text254 = ""
+    @staticmethod
+    def resolve_location_ids(obj: Customer) -> list[int]:
+        return [] if obj.all_locations else [loc.pk for loc in obj.locations.all()]
 
 
-class CustomerPatch(InputSchema):
+class _CustomerFields(InputSchema):
     first_name: Text100 | None = None
     last_name: Text100 | None = None
+    company: Text200 | None = None
     email: Text254 | None = None
+    phone_mobile: PhoneIn | None = None
+    phone_home: PhoneIn | None = None
+    phone_work: PhoneIn | None = None
+    address_line1: Text200 | None = None
+    address_line2: Text200 | None = None
+    city: Text100 | None = None
+    region: Text100 | None = None
+    postal_code: Text20 | None = None
+    country: Annotated[str, StringConstraints(max_length=2)] | None = None
+    date_of_birth: date | None = None
+    gender: GenderIn | None = None
+    account_number: Text32 | None = None
+    loyalty_card: Text64 | None = None
+    external_id: Text100 | None = None
+    discount_percent: Percent | None = None
+    all_locations: Flag | None = None
+    location_ids: IdList | None = None
+
+
+class CustomerIn(_CustomerFields):
+    """A new customer: a first name, last name or company is required. Without
+    `account_number` the next number of the organization's sequence is given."""
+
+    source: SourceIn = "api"
+
+
+class CustomerPatch(_CustomerFields):
+    """Only the fields sent change; `null` leaves a field as it is, "" clears it."""
+
+    version: int | None = Field(
+        None, description="The version you edited; or send it as the If-Match header."
+    )
+
+
+class CustomerLookupOut(Schema):
+    outcome: Outcome
+    customer_id: int | None
+    candidate_ids: list[int]
+    deleted: list[DeletedCustomerOut]
 
 
 class ChannelConsentOut(Schema):

@@ -5,30 +5,50 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from regulars.core.errors import NotFound
-from regulars.customers.models import Category, ConsentEvent, Customer, Note
+from regulars.customers.models import Category, ConsentEvent, Customer, CustomerStatus, Note
 from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.models import Organization
 from regulars.tenancy.scope import assert_in_scope
 
+STATUS_FILTERS = ("active", "deactivated", "all")
+
+
+def _visible(actor: Actor, customers: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Only customers in the actor's locations (or everywhere) for a location-limited actor."""
+    if actor.location_ids is None:
+        return customers
+    visible = Customer.objects.filter(
+        Q(all_locations=True) | Q(locations__in=actor.location_ids)
+    ).values("id")
+    return customers.filter(id__in=visible)
+
 
 def customer_list(
-    *, org: Organization, actor: Actor, q: str = "", with_categories: bool = False
+    *,
+    org: Organization,
+    actor: Actor,
+    q: str = "",
+    status: str = "all",
+    with_categories: bool = False,
 ) -> QuerySet[Customer]:
-    """Live customers the actor may see; a location-limited actor sees their locations only.
+    """Live (not deleted) customers the actor may see.
 
-    `with_categories` prefetches each customer's categories (for chips and `category_ids`).
+    `status` is "active" (the working list), "deactivated" or "all". `with_categories`
+    prefetches each customer's categories (for chips and `category_ids`).
     """
     assert_in_scope(org)
     actor.require(Cap.CUSTOMERS_VIEW)
-    customers = Customer.objects.filter(deleted_at__isnull=True)
-    if actor.location_ids is not None:
-        visible = Customer.objects.filter(
-            Q(all_locations=True) | Q(locations__in=actor.location_ids)
-        ).values("id")
-        customers = customers.filter(id__in=visible)
+    customers = _visible(actor, Customer.objects.filter(deleted_at__isnull=True))
+    if status == "active":
+        customers = customers.filter(status=CustomerStatus.ACTIVE)
+    elif status == "deactivated":
+        customers = customers.filter(status=CustomerStatus.DEACTIVATED)
     for word in q.split():
         customers = customers.filter(
-            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(company__icontains=word)
+            | Q(email__icontains=word)
         )
     if with_categories:
         customers = customers.prefetch_related("categories")
@@ -41,6 +61,45 @@ def customer_get_for_actor(*, org: Organization, actor: Actor, customer_id: int)
     if customer is None:
         raise NotFound()
     return customer
+
+
+def deleted_customer_list(*, org: Organization, actor: Actor, q: str = "") -> QuerySet[Customer]:
+    """Deleted customers, newest deletion first; for those who may restore them."""
+    assert_in_scope(org)
+    actor.require(Cap.CUSTOMERS_DELETE)
+    customers = _visible(actor, Customer.objects.filter(deleted_at__isnull=False))
+    for word in q.split():
+        customers = customers.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(company__icontains=word)
+            | Q(email__icontains=word)
+            | Q(account_number__iexact=word)
+        )
+    return customers.order_by("-deleted_at", "-id")
+
+
+def customer_get_any_for_actor(*, org: Organization, actor: Actor, customer_id: int) -> Customer:
+    """A live or deleted customer the actor may see; NotFound for foreign and hidden ones.
+
+    Needs only CUSTOMERS_VIEW: restoring checks its own capability after the 404s, so a
+    foreign id answers 404 and a missing right 403, as everywhere."""
+    assert_in_scope(org)
+    actor.require(Cap.CUSTOMERS_VIEW)
+    customers = _visible(actor, Customer.objects.all())
+    customer = customers.filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound()
+    return customer
+
+
+def customer_identifier_owner(*, field: str, value: str, exclude_id: int | None) -> Customer | None:
+    """Whoever in the organization holds this account number, card or external id, deleted
+    and merged customers included."""
+    holders = Customer.objects.filter(**{field: value})
+    if exclude_id is not None:
+        holders = holders.exclude(pk=exclude_id)
+    return holders.first()
 
 
 def consent_history(*, org: Organization, actor: Actor, customer_id: int) -> QuerySet[ConsentEvent]:

@@ -1,4 +1,4 @@
-"""Customer pages (minimal until the customer record lands)."""
+"""Customer pages: the list, the record form, the profile and its cards, deleted customers."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.forms.utils import pretty_name
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +16,7 @@ from regulars.audit.selectors import audit_entries_for_customer
 from regulars.core.errors import DomainError
 from regulars.core.forms import DomainErrorsMixin
 from regulars.core.http import client_ip
-from regulars.core.paging import paginate, sort
+from regulars.core.paging import keyset_page, paginate
 from regulars.core.text import query_text
 from regulars.customers import categories, consent, notes, selectors, services
 from regulars.customers.forms import (
@@ -26,33 +27,47 @@ from regulars.customers.forms import (
     NoteForm,
     SampleForm,
 )
+from regulars.customers.matching import KEYS, customer_find_by_keys
 from regulars.customers.models import ConsentChannel, ConsentSource, ConsentState, Customer
+from regulars.customers.reminder_views import reminder_profile_context
 from regulars.jobs.schemas import SAMPLE_MAX
 from regulars.jobs.services import job_start
 from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.http import actor_of, staff_required
+from regulars.tenancy.selectors import location_list
 
 SORTS = {
-    "name": ("last_name", "first_name"),
-    "email": ("email",),
-    "created": ("created_at",),
+    "name": ("last_name", "first_name", "pk"),
+    "-name": ("-last_name", "-first_name", "-pk"),
+    "created": ("created_at", "pk"),
+    "-created": ("-created_at", "-pk"),
 }
+STATUS_CHOICES = (("active", "Active"), ("deactivated", "Deactivated"), ("all", "All"))
 
 
 @staff_required()
 def customer_list(request: HttpRequest) -> HttpResponse:
+    """The working list: keyset-paged so page 20,000 costs what page 1 does."""
     actor = actor_of(request)
     q = query_text(request.GET.get("q"))
-    customers, current_sort = sort(
-        request,
-        selectors.customer_list(org=actor.org, actor=actor, q=q, with_categories=True),
-        allowed=SORTS,
-        default="name",
+    current_sort = request.GET.get("sort", "name")
+    if current_sort not in SORTS:
+        current_sort = "name"
+    status = request.GET.get("status", "active")
+    if status not in dict(STATUS_CHOICES):
+        status = "active"
+    customers = selectors.customer_list(
+        org=actor.org, actor=actor, q=q, status=status, with_categories=True
     )
+    page = keyset_page(customers, order=SORTS[current_sort], cursor=request.GET.get("cursor"))
     context = {
-        "page": paginate(request, customers),
+        "page": page,
         "q": q,
         "sort": current_sort,
+        "status": status,
+        "status_choices": STATUS_CHOICES,
+        "total": customers.count(),
+        "deleted_matches": _deleted_matches(actor, q) if q and not page.items else [],
         "sample_form": SampleForm(),
     }
     if request.htmx:  # type: ignore[attr-defined]
@@ -60,17 +75,40 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     return render(request, "customers/customer_list.html", context)
 
 
+def _deleted_matches(actor: Actor, q: str) -> list[Customer]:
+    """A search that finds no one may be an identifier of a deleted customer: say so, to
+    restore rather than re-create."""
+    if not actor.can(Cap.CUSTOMERS_VIEW):
+        return []
+    keys = dict.fromkeys(KEYS, q.strip())
+    return customer_find_by_keys(org=actor.org, actor=actor, keys=keys).deleted
+
+
+def _customer_form(actor: Actor, data: Any = None, **kwargs: Any) -> CustomerForm:
+    locations = list(location_list(org=actor.org, actor=actor))
+    if actor.location_ids is not None:
+        locations = [loc for loc in locations if loc.pk in actor.location_ids]
+    return CustomerForm(
+        data, locations=locations, require_gender_dob=actor.org.require_gender_dob, **kwargs
+    )
+
+
 @staff_required(Cap.CUSTOMERS_EDIT)
 def customer_create(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
-    form = CustomerForm(request.POST or None)
+    all_locations, locations = services.default_locations(actor)
+    form = _customer_form(
+        actor,
+        request.POST or None,
+        initial={"all_locations": all_locations, "location_ids": [loc.pk for loc in locations]},
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            customer = services.customer_create(org=actor.org, actor=actor, data=form.cleaned_data)
+            customer = services.customer_create(org=actor.org, actor=actor, data=form.record_data())
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            messages.success(request, f"{customer} added.")
+            messages.success(request, f"{customer} added as {customer.account_number}.")
             return redirect("customers:detail", customer_id=customer.pk)
     return render(request, "customers/customer_form.html", {"form": form, "customer": None})
 
@@ -100,9 +138,12 @@ def _detail(
         }
         for channel in ConsentChannel
     ]
+    tab_of_form = {"note_form": "notes", "reminder_form": "reminders", "consent_form": "consent"}
     context = {
         "customer": customer,
-        "history": history[:20],
+        "active_tab": next((tab_of_form[k] for k in bound if k in tab_of_form), ""),
+        "customer_locations": [] if customer.all_locations else list(customer.locations.all()),
+        "history": [_change(entry) for entry in history[:50]],
         "consent_channels": channels,
         "consent_states": ConsentState.choices,
         "consent_events": consent_events[:CONSENT_HISTORY_SHOWN],
@@ -112,8 +153,25 @@ def _detail(
         or (_categories_form(actor, customer) if actor.can(Cap.CUSTOMERS_EDIT) else None),
         "notes": selectors.note_list(org=actor.org, actor=actor, customer_id=customer.pk),
         "note_form": bound.get("note_form") or (NoteForm() if actor.can(Cap.NOTES_EDIT) else None),
+        **reminder_profile_context(actor, customer, bound.get("reminder_form")),
     }
     return render(request, "customers/customer_detail.html", context, status=status)
+
+
+def _change(entry: Any) -> dict[str, Any]:
+    """An audit entry as the Changes tab shows it: old → new per field."""
+    changes = []
+    for name, change in (entry.changes or {}).items():
+        if isinstance(change, list | tuple) and len(change) == 2:
+            changes.append({"name": name, "pair": True, "old": change[0], "new": change[1]})
+        else:
+            changes.append({"name": name, "pair": False, "value": change})
+    return {
+        "at": entry.created_at,
+        "by": entry.actor_label,
+        "action": entry.action.rsplit(".", 1)[-1].replace("_", " "),
+        "changes": changes,
+    }
 
 
 def _categories_form(actor: Actor, customer: Customer, data: Any = None) -> CustomerCategoriesForm:
@@ -255,37 +313,140 @@ def note_delete(request: HttpRequest, customer_id: int, note_id: int) -> HttpRes
     return redirect(_notes_url(customer_id))
 
 
+def _initial(customer: Customer) -> dict[str, Any]:
+    initial: dict[str, Any] = {name: getattr(customer, name) for name in services.FIELDS}
+    initial["all_locations"] = customer.all_locations
+    initial["location_ids"] = [loc.pk for loc in customer.locations.all()]
+    initial["version"] = customer.version
+    return initial
+
+
+def _conflict(actor: Actor, customer: Customer, typed: dict[str, Any]) -> dict[str, Any]:
+    """Who saved in between, when, and their values where they differ from what was typed."""
+    latest = audit_entries_for_customer(org=actor.org, actor=actor, customer_ids=[customer.pk])
+    entry = latest.first()
+    saved = _initial(customer)
+    labels = {name: field.label for name, field in CustomerForm.base_fields.items()}
+    differences = [
+        {
+            "label": labels.get(name) or pretty_name(name),
+            "theirs": saved[name],
+            "yours": typed.get(name),
+        }
+        for name in services.FIELDS
+        if _shown(saved[name]) != _shown(typed.get(name))
+    ]
+    return {
+        "by": entry.actor_label if entry else "someone",
+        "at": entry.created_at if entry else customer.updated_at,
+        "differences": differences,
+    }
+
+
+def _shown(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
 @staff_required()
 def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The record form. A save made meanwhile by someone else is shown beside what was
+    typed; saving again then keeps the typed values on purpose."""
     actor = actor_of(request)
     customer = selectors.customer_get_for_actor(org=actor.org, actor=actor, customer_id=customer_id)
     actor.require(Cap.CUSTOMERS_EDIT)
-    initial = {
-        "first_name": customer.first_name,
-        "last_name": customer.last_name,
-        "email": customer.email,
-    }
-    form = CustomerForm(request.POST or None, initial=initial)
+    form = _customer_form(actor, request.POST or None, initial=_initial(customer))
+    form.fields["version"].required = True
+    form.fields["version"].error_messages["required"] = (
+        "This form is out of date: open the customer again and redo your change."
+    )
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             services.customer_update(
-                org=actor.org, actor=actor, customer_id=customer_id, data=form.cleaned_data
+                org=actor.org,
+                actor=actor,
+                customer_id=customer_id,
+                data=form.record_data(),
+                expected_version=form.cleaned_data["version"],
             )
+        except services.VersionConflict as exc:
+            conflict = _conflict(actor, exc.customer, form.cleaned_data)
+            data = request.POST.copy()
+            data["version"] = str(exc.current_version)  # saving again means "keep mine"
+            form = _customer_form(actor, data, initial=_initial(exc.customer))
+            form.is_valid()
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
             messages.success(request, "Saved.")
             return redirect("customers:detail", customer_id=customer_id)
-    return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
+    context = {"form": form, "customer": customer, "conflict": conflict}
+    return render(request, "customers/customer_form.html", context, status=409 if conflict else 200)
+
+
+def _version_of(request: HttpRequest) -> int | None:
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
 @require_POST
 @staff_required()
 def customer_delete(request: HttpRequest, customer_id: int) -> HttpResponse:
     actor = actor_of(request)
-    services.customer_delete(org=actor.org, actor=actor, customer_id=customer_id)
-    messages.success(request, "Customer deleted. Their history stays in reports.")
+    try:
+        customer = services.customer_delete(
+            org=actor.org,
+            actor=actor,
+            customer_id=customer_id,
+            expected_version=_version_of(request),
+        )
+    except (services.VersionConflict, services.PreconditionRequired):
+        messages.error(
+            request, "This customer was changed meanwhile; check the record and delete again."
+        )
+        return redirect("customers:detail", customer_id=customer_id)
+    messages.success(
+        request,
+        f"{customer} deleted. Their history stays in reports; owners and managers can "
+        "restore them from Deleted customers.",
+    )
     return redirect("customers:list")
+
+
+@require_POST
+@staff_required()
+def customer_deactivate(request: HttpRequest, customer_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    customer = services.customer_deactivate(org=actor.org, actor=actor, customer_id=customer_id)
+    messages.success(request, f"{customer} deactivated: off the working list until reactivated.")
+    return redirect("customers:detail", customer_id=customer_id)
+
+
+@require_POST
+@staff_required()
+def customer_reactivate(request: HttpRequest, customer_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    customer = services.customer_reactivate(org=actor.org, actor=actor, customer_id=customer_id)
+    messages.success(request, f"{customer} is active again.")
+    return redirect("customers:detail", customer_id=customer_id)
+
+
+@staff_required(Cap.CUSTOMERS_DELETE)
+def deleted_list(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    q = query_text(request.GET.get("q"))
+    customers = selectors.deleted_customer_list(org=actor.org, actor=actor, q=q)
+    context = {"page": paginate(request, customers), "q": q}
+    return render(request, "customers/deleted_list.html", context)
+
+
+@require_POST
+@staff_required()
+def customer_restore(request: HttpRequest, customer_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    customer = services.customer_restore(org=actor.org, actor=actor, customer_id=customer_id)
+    messages.success(request, f"{customer} restored.")
+    return redirect("customers:detail", customer_id=customer.pk)
 
 
 @require_POST

@@ -25,6 +25,7 @@ def test_writes_record_who_what_and_old_to_new(world: World) -> None:
             actor=world.staff_a.actor,
             customer_id=customer.pk,
             data={"last_name": "Leigh"},
+            expected_version=1,
         )
         entry = AuditEntry.objects.filter(action="customers.customer.updated").get()
     assert entry.actor_user == world.staff_a.user

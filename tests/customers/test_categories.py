@@ -154,7 +154,7 @@ def test_foreign_or_unknown_category_ids_are_refused_and_nothing_written(
                     customer_id=alice.pk,
                     category_ids=ids,
                 )
-            assert [e.field for e in exc.value.errors] == ["categories"]
+            assert [e.field for e in exc.value.errors] == ["category_ids"]
         with pytest.raises(NotFound):
             category_update(
                 org=world.org_a,
@@ -287,7 +287,7 @@ def test_api_other_organizations_categories_are_refused(
         content_type="application/json",
     )
     assert put.status_code == 400
-    assert _field(put) == ["categories"]
+    assert _field(put) == ["category_ids"]
     assert api.get(f"/api/v1/categories/{theirs.pk}").status_code == 404
     assert api.delete(f"/api/v1/categories/{theirs.pk}").status_code == 404
     assert _category_ids(alice) == []

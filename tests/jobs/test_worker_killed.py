@@ -25,7 +25,7 @@ import pytest
 BIN = Path(sys.executable).parent
 REGULARS = str(BIN / "regulars")
 
-COUNT = 500  # 10 batches of 50 (regulars.customers.jobs.SAMPLE_BATCH)
+COUNT = 500  # 10 batches of 50 (regulars.demo.jobs.SAMPLE_BATCH)
 BATCH = 50
 BATCHES = COUNT // BATCH
 KILL_AT = 3  # batches committed before the first worker is killed

@@ -231,4 +231,59 @@
     if (typeof form.requestSubmit === "function") form.requestSubmit();
     else form.submit();
   });
+
+  /* ---------- 6. Tabs ----------
+   * <nav data-tabs> holds links to #panel ids. Without script every panel shows, one
+   * after another; with it one shows at a time, the URL's #hash picks it (so a redirect
+   * to #notes opens Notes), and Left/Right/Home/End move between tabs. */
+
+  function setupTabs(nav) {
+    var tabs = Array.prototype.slice.call(nav.querySelectorAll('[role="tab"]'));
+    var panels = tabs.map(function (t) {
+      return document.getElementById(t.getAttribute("aria-controls"));
+    });
+
+    function select(index, focus) {
+      tabs.forEach(function (tab, i) {
+        var on = i === index;
+        tab.setAttribute("aria-selected", on ? "true" : "false");
+        tab.setAttribute("tabindex", on ? "0" : "-1");
+        if (panels[i]) panels[i].hidden = !on;
+      });
+      if (focus) tabs[index].focus();
+    }
+
+    function indexForHash() {
+      var id = decodeURIComponent(location.hash.slice(1)) || nav.getAttribute("data-active");
+      if (!id) return 0;
+      var target = document.getElementById(id);
+      for (var i = 0; i < panels.length; i++) {
+        if (panels[i] && target && (panels[i] === target || panels[i].contains(target))) return i;
+      }
+      return 0;
+    }
+
+    tabs.forEach(function (tab, i) {
+      tab.addEventListener("click", function (e) {
+        e.preventDefault();
+        select(i, false);
+        history.replaceState(null, "", "#" + tab.getAttribute("aria-controls"));
+      });
+      tab.addEventListener("keydown", function (e) {
+        var next = null;
+        if (e.key === "ArrowRight") next = (i + 1) % tabs.length;
+        else if (e.key === "ArrowLeft") next = (i - 1 + tabs.length) % tabs.length;
+        else if (e.key === "Home") next = 0;
+        else if (e.key === "End") next = tabs.length - 1;
+        if (next === null) return;
+        e.preventDefault();
+        select(next, true);
+        history.replaceState(null, "", "#" + tabs[next].getAttribute("aria-controls"));
+      });
+    });
+    select(indexForHash(), false);
+    window.addEventListener("hashchange", function () { select(indexForHash(), false); });
+  }
+
+  document.querySelectorAll("[data-tabs]").forEach(setupTabs);
 })();

@@ -1,25 +1,23 @@
-"""The demo organization: locations, staff of every role and sample customers."""
+"""The demo organization: locations, staff of every role and generated customers."""
 
 from __future__ import annotations
 
-import random
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
 
 from regulars.accounts.models import User
-from regulars.audit.services import AuditItem, audit_record_many
-from regulars.customers.account_numbers import account_numbers_allocate
-from regulars.customers.models import Customer
-from regulars.customers.normalize import email_key
-from regulars.customers.sample import sample_person
+from regulars.demo.generator import CustomerGenerator
+from regulars.demo.loader import BATCH_SIZE, customers_load, demo_plan_create
 from regulars.tenancy.access import Channel, system_actor
 from regulars.tenancy.models import Location, Organization, Role, StaffMembership
 from regulars.tenancy.scope import tenant_scope
 from regulars.tenancy.services import organization_create
 
 DEMO_SLUG = "demo"
+DEMO_SEED = 4242
 DEMO_STAFF = [
     ("owner@demo.regulars.test", "Olivia Owner", Role.OWNER),
     ("manager@demo.regulars.test", "Max Manager", Role.MANAGER),
@@ -39,9 +37,38 @@ class DemoLogin:
     password: str
 
 
+def demo_create(
+    *,
+    customers: int = 2000,
+    seed: int = DEMO_SEED,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[Organization, list[DemoLogin]]:
+    """Creates the demo organization once. Passwords are random and returned to print.
+
+    The organization, staff, categories and custom fields commit together; the customers
+    follow in batches of `batch_size`, one transaction each (a million rows in one
+    transaction would grow the SQLite WAL to gigabytes).
+    """
+    org, logins = _organization_create()
+    with tenant_scope(org):
+        actor = system_actor(org, channel=Channel.CLI)
+        with transaction.atomic():
+            plan = demo_plan_create(org=org, actor=actor)
+        customers_load(
+            org=org,
+            actor=actor,
+            generator=CustomerGenerator(seed, region=org.country),
+            count=customers,
+            plan=plan,
+            batch_size=batch_size,
+            progress=progress,
+        )
+    return org, logins
+
+
 @transaction.atomic
-def demo_create(*, customers: int = 2000) -> tuple[Organization, list[DemoLogin]]:
-    """Creates the demo organization once. Passwords are random and returned to print."""
+def _organization_create() -> tuple[Organization, list[DemoLogin]]:
     logins: list[DemoLogin] = []
     users: dict[str, User] = {}
     for email, name, role in DEMO_STAFF:
@@ -75,40 +102,4 @@ def demo_create(*, customers: int = 2000) -> tuple[Organization, list[DemoLogin]
                 membership.all_locations = False
                 membership.save(update_fields=["all_locations"])
                 membership.locations.set([locations[0]])
-        sample_customers_create(org=org, count=customers, locations=locations)
     return org, logins
-
-
-def sample_customers_create(*, org: Organization, count: int, locations: list[Location]) -> int:
-    """Bulk path for the demo: batches of rows with their audit entries."""
-    rng = random.Random(4242)  # noqa: S311  (sample data)
-    actor = system_actor(org, channel=Channel.CLI)
-    batch_size = 500
-    for start in range(0, count, batch_size):
-        batch = [
-            Customer(organization=org, **sample_person(rng, n, "d"))
-            for n in range(start, min(count, start + batch_size))
-        ]
-        numbers = account_numbers_allocate(org=org, count=len(batch))
-        for customer, number in zip(batch, numbers, strict=True):
-            customer.all_locations = rng.random() < 0.6
-            customer.account_number = number
-            customer.email_key = email_key(customer.email)
-        created = Customer.objects.bulk_create(batch)
-        through = Customer.locations.through
-        through.objects.bulk_create(
-            [
-                through(customer_id=c.pk, location_id=rng.choice(locations).pk)
-                for c in created
-                if not c.all_locations
-            ]
-        )
-        audit_record_many(
-            org=org,
-            actor=actor,
-            items=[
-                AuditItem(action="customers.customer.created", target=c, changes={"source": "demo"})
-                for c in created
-            ],
-        )
-    return count

@@ -1,20 +1,17 @@
-"""Customer job kinds."""
+"""The sample-customers job: the demo generator and loader, as a resumable job."""
 
 from __future__ import annotations
 
-import random
 import time
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
-from regulars.audit.services import AuditItem, audit_record_many
 from regulars.core.errors import DomainError
-from regulars.customers.account_numbers import account_numbers_allocate
-from regulars.customers.models import Customer
-from regulars.customers.sample import sample_person
 from regulars.customers.services import default_locations
+from regulars.demo.generator import CustomerGenerator
+from regulars.demo.loader import LoadPlan, customers_insert
 from regulars.jobs.registry import job_kind
 from regulars.jobs.runner import JobContext
 from regulars.jobs.schemas import SAMPLE_MAX
@@ -28,7 +25,8 @@ def add_sample_customers(ctx: JobContext) -> dict[str, Any]:
     """Adds `count` sample customers in batches; each batch commits with its checkpoint.
 
     A worker killed mid-batch loses that batch and its checkpoint together, so the resumed
-    job redoes exactly that batch and every customer is created once.
+    job redoes exactly that batch (the generator gives row *n* the same values every time)
+    and every customer is created once.
     """
     count = ctx.params.get("count")
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= SAMPLE_MAX:
@@ -36,42 +34,32 @@ def add_sample_customers(ctx: JobContext) -> dict[str, Any]:
     batches = (count + SAMPLE_BATCH - 1) // SAMPLE_BATCH
     ctx.set_total(batches)
     start = int(ctx.saved_checkpoint.get("next_batch", 0))
-    tag = f"s{ctx.job.pk}-"
+    # The tag keeps emails, cards and external ids of different jobs apart in one organization.
+    generator = CustomerGenerator(
+        ctx.job.pk,
+        region=ctx.org.country,
+        tag=f"s{ctx.job.pk}-",
+        email_rate=1.0,
+        duplicate_rate=0.0,
+    )
     # Like a customer added on the page: a location-limited member's go to their locations.
     all_locations, locations = default_locations(ctx.actor)
-    through = Customer.locations.through
+    plan = LoadPlan(
+        locations=locations,
+        all_locations=all_locations,
+        notes=False,
+        reminders=False,
+        backdate=False,
+        audit_source="sample",
+    )
     for batch in range(start, batches):
-        rng = random.Random(f"{ctx.job.pk}-{batch}")  # noqa: S311 (sample data, not security)
         first, last = batch * SAMPLE_BATCH, min(count, (batch + 1) * SAMPLE_BATCH)
         with transaction.atomic():
-            numbers = account_numbers_allocate(org=ctx.org, count=last - first)
-            customers = Customer.objects.bulk_create(
-                [
-                    Customer(
-                        organization=ctx.org,
-                        all_locations=all_locations,
-                        account_number=number,
-                        **sample_person(rng, n, tag),
-                    )
-                    for n, number in zip(range(first, last), numbers, strict=True)
-                ]
-            )
-            through.objects.bulk_create(
-                [
-                    through(customer_id=c.pk, location_id=loc.pk)
-                    for c in customers
-                    for loc in locations
-                ]
-            )
-            audit_record_many(
+            customers_insert(
                 org=ctx.org,
                 actor=ctx.actor,
-                items=[
-                    AuditItem(
-                        action="customers.customer.created", target=c, changes={"source": "sample"}
-                    )
-                    for c in customers
-                ],
+                rows=list(generator.rows(first, last - first)),
+                plan=plan,
             )
             ctx.save_checkpoint({"next_batch": batch + 1}, done=batch + 1)
         if settings.JOB_TEST_UNIT_DELAY:

@@ -1,0 +1,139 @@
+"""One lookup of customers by their identifying keys, for every caller that must find "the
+same customer": the lookup page and API, imports, the events API, duplicate checks, the
+portal and booking.
+
+The keys are normalised exactly as they are stored (normalize.py), so "+44 7700 900123",
+"07700 900123" and "+447700900123" are one phone, and "J.Smith+shop@googlemail.com" is
+"jsmith@gmail.com".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.db.models import Q
+
+from regulars.core.errors import DomainError
+from regulars.customers.models import PHONE_FIELDS, Customer
+from regulars.customers.normalize import email_key, normalize_email, normalize_phone
+from regulars.tenancy.access import Actor, Cap
+from regulars.tenancy.models import Organization
+from regulars.tenancy.scope import assert_in_scope
+
+KEYS = ("email", "phone", "account_number", "loyalty_card", "external_id")
+MERGE_HOPS = 10  # a merge chain longer than this is a data fault, not a customer
+
+
+class Outcome(StrEnum):
+    NONE = "none"  # no live customer holds any key (deleted ones may: see `deleted`)
+    ONE = "one"  # every key that matched points to the same single customer
+    AMBIGUOUS = "ambiguous"  # the first key that matched is shared by several customers
+    CONFLICT = "conflict"  # the keys point to different customers
+
+
+@dataclass(frozen=True)
+class KeyHit:
+    key: str
+    value: str  # the normalised value that was looked up
+    customer_ids: tuple[int, ...]  # live customers, merged records followed to the survivor
+    deleted_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Match:
+    outcome: Outcome
+    # The first key's single customer in the given order: for ONE the answer; for CONFLICT
+    # the customer a caller trusting the key order would take.
+    customer: Customer | None
+    candidates: list[Customer] = field(default_factory=list)  # every live customer found
+    deleted: list[Customer] = field(default_factory=list)  # deleted holders of a key
+    hits: list[KeyHit] = field(default_factory=list)
+
+
+def lookup_value(org: Organization, key: str, raw: str) -> str:
+    """The stored form of a key's value, or '' when it cannot be one (a malformed email or
+    phone matches nobody rather than failing the lookup)."""
+    raw = (raw or "").strip()
+    if not raw:
+        return ""
+    try:
+        if key == "email":
+            return email_key(normalize_email(raw))
+        if key == "phone":
+            return normalize_phone(raw, region=org.country)
+    except DomainError:
+        return ""
+    return raw
+
+
+def _condition(key: str, value: str) -> Q:
+    if key == "email":
+        return Q(email_key=value)
+    if key == "phone":
+        condition = Q()
+        for name in PHONE_FIELDS:
+            condition |= Q(**{name: value})
+        return condition
+    return Q(**{key: value})
+
+
+def _survivor(customer: Customer) -> Customer | None:
+    """Follows `merged_into` to the record that lives on (None if that one is gone)."""
+    hops = 0
+    while customer.merged_into_id is not None and hops < MERGE_HOPS:
+        customer = Customer.objects.get(pk=customer.merged_into_id)
+        hops += 1
+    if customer.merged_into_id is not None:
+        return None
+    return customer
+
+
+def customer_find_by_keys(
+    *,
+    org: Organization,
+    actor: Actor,
+    keys: Mapping[str, str],
+    order: Sequence[str] = KEYS,
+) -> Match:
+    """Customers holding any of `keys` (email, phone, account_number, loyalty_card,
+    external_id), looked at in `order`.
+
+    Looks across the whole organization, not only the actor's locations: a customer is one
+    person wherever they were first served, and a duplicate in another location is still a
+    duplicate. Callers showing the result must not show more than the actor may see.
+    """
+    assert_in_scope(org)
+    actor.require(Cap.CUSTOMERS_VIEW)
+    unknown = [k for k in (*keys, *order) if k not in KEYS]
+    if unknown:
+        raise ValueError(f"Unknown matching keys: {unknown}")
+    hits: list[KeyHit] = []
+    live: dict[int, Customer] = {}
+    deleted: dict[int, Customer] = {}
+    for key in order:
+        value = lookup_value(org, key, keys.get(key, ""))
+        if not value:
+            continue
+        ids: list[int] = []
+        gone: list[int] = []
+        for holder in Customer.objects.filter(_condition(key, value)).order_by("id"):
+            survivor = _survivor(holder)
+            if survivor is None or survivor.deleted_at is not None:
+                target = survivor or holder
+                deleted.setdefault(target.pk, target)
+                gone.append(target.pk)
+            elif survivor.pk not in ids:
+                live.setdefault(survivor.pk, survivor)
+                ids.append(survivor.pk)
+        hits.append(KeyHit(key, value, tuple(ids), tuple(gone)))
+    matched = [hit for hit in hits if hit.customer_ids]
+    if not matched:
+        return Match(Outcome.NONE, None, [], list(deleted.values()), hits)
+    first = matched[0]
+    if len(first.customer_ids) > 1:
+        return Match(Outcome.AMBIGUOUS, None, list(live.values()), list(deleted.values()), hits)
+    chosen = live[first.customer_ids[0]]
+    outcome = Outcome.ONE if len(live) == 1 else Outcome.CONFLICT
+    return Match(outcome, chosen, list(live.values()), list(deleted.values()), hits)
