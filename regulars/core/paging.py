@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -67,11 +68,32 @@ def _decode_position(cursor: str) -> tuple[str, list[Any]] | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         direction, values = json.loads(raw)
-    except (ValueError, TypeError, binascii.Error):
+    except (ValueError, TypeError, binascii.Error, RecursionError):
         return None
     if direction not in ("a", "b") or not isinstance(values, list):
         return None
     return direction, values
+
+
+def _typed_values(queryset: QuerySet[Any], names: list[str], values: list[Any]) -> list[Any] | None:
+    """The cursor's values as the order fields' own types, or None when one cannot be (a
+    tampered cursor starts the list over instead of failing)."""
+    if len(values) != len(names):
+        return None
+    typed = []
+    meta = queryset.model._meta
+    for name, value in zip(names, values, strict=True):
+        if value is None or isinstance(value, list | dict | float):
+            return None
+        field = meta.pk if name == "pk" else meta.get_field(name)
+        try:
+            converted = field.to_python(value)
+        except (ValidationError, TypeError, ValueError, OverflowError):
+            return None
+        if converted is None or (isinstance(converted, int) and abs(converted) > 2**62):
+            return None
+        typed.append(converted)
+    return typed
 
 
 def _beyond(fields: tuple[str, ...], values: list[Any], *, forward: bool) -> Q:
@@ -103,10 +125,11 @@ def keyset_page(
     """A page of `queryset` in `order` (which must end with a unique field, e.g. 'pk'),
     after or before a cursor: as fast on page 20,000 as on page 1, and stable while rows
     are added. A cursor that does not decode, or does not fit `order`, starts at the top."""
-    position = _decode_position(cursor) if cursor else None
-    if position is not None and len(position[1]) != len(order):
-        position = None
     names = [f.lstrip("-") for f in order]
+    position = _decode_position(cursor) if cursor else None
+    if position is not None:
+        typed = _typed_values(queryset, names, position[1])
+        position = None if typed is None else (position[0], typed)
     if position is None or position[0] == "a":
         page = queryset.order_by(*order)
         if position is not None:

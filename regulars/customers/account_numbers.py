@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from django.db.models import F
 from django.db.models.functions import Greatest
 
-from regulars.customers.models import AccountCounter
+from regulars.customers.models import AccountCounter, Customer
 from regulars.tenancy.models import Organization
 from regulars.tenancy.scope import assert_in_scope
 
@@ -40,9 +40,14 @@ def account_numbers_allocate(*, org: Organization, count: int = 1) -> list[str]:
         return []
     _ensure_counter(org)
     counters = AccountCounter.objects.filter(organization=org)
-    counters.update(next_value=F("next_value") + count)
-    end = counters.values_list("next_value", flat=True).get()
-    return [format_account_number(org, n) for n in range(end - count, end)]
+    while True:
+        counters.update(next_value=F("next_value") + count)
+        end = counters.values_list("next_value", flat=True).get()
+        numbers = [format_account_number(org, n) for n in range(end - count, end)]
+        # A number typed in another prefix's form before the prefix changed may already be
+        # held: step past the whole block (rare) rather than fail every create after it.
+        if not Customer.objects.filter(account_number__in=numbers).exists():
+            return numbers
 
 
 def account_number_value(org: Organization, account_number: str) -> int | None:

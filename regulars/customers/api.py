@@ -23,7 +23,8 @@ from regulars.core.schemas import (
     cursor_page,
 )
 from regulars.customers import categories, consent, notes, selectors, services
-from regulars.customers.matching import customer_find_by_keys
+from regulars.customers.custom_fields import custom_values_for
+from regulars.customers.matching import customer_find_visible
 from regulars.customers.models import ConsentSource, Customer
 from regulars.customers.schemas import (
     CategoryIn,
@@ -52,6 +53,15 @@ def _customers(qs: Any) -> Any:
     return qs.prefetch_related("categories", "locations")
 
 
+def _with_custom_values(page: dict[str, Any]) -> dict[str, Any]:
+    """Custom values for a whole page in two queries, not two per customer."""
+    items = page["items"]
+    values = custom_values_for(customer_ids=[c.pk for c in items])
+    for customer in items:
+        customer.custom_values_shaped = values[customer.pk]
+    return page
+
+
 @router.get("/customers", response={200: Page[CustomerOut], **ERRORS})
 def customer_list(
     request: HttpRequest,
@@ -60,19 +70,23 @@ def customer_list(
     cursor: Text200 | None = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Any:
-    """Live customers, newest first. `status`: active (the working list), deactivated or all."""
+    """Live customers in the order they were added. `status`: active (the working list),
+    deactivated or all."""
     actor = actor_of(request)
-    return cursor_page(
+    page = cursor_page(
         _customers(selectors.customer_list(org=actor.org, actor=actor, q=q, status=status)),
         cursor=cursor,
         limit=limit,
     )
+    return _with_custom_values(page)
 
 
 @router.post("/customers", response={201: CustomerOut, **WRITE_ERRORS})
 def customer_create(request: HttpRequest, payload: CustomerIn, response: HttpResponse) -> Any:
     actor = actor_of(request)
     data = payload.dict(exclude_none=True)
+    if payload.custom_fields is not None:  # its null values clear, so not via exclude_none
+        data["custom_fields"] = payload.custom_fields
     source = data.pop("source")
     customer = services.customer_create(org=actor.org, actor=actor, data=data, source=source)
     response["ETag"] = customer.etag
@@ -104,7 +118,7 @@ def customer_lookup(
         "loyalty_card": loyalty_card,
         "external_id": external_id,
     }
-    match = customer_find_by_keys(org=actor.org, actor=actor, keys=keys)
+    match = customer_find_visible(org=actor.org, actor=actor, keys=keys)
     return {
         "outcome": match.outcome,
         "customer_id": match.customer.pk if match.customer else None,
@@ -122,17 +136,17 @@ def customer_get(request: HttpRequest, customer_id: PathId, response: HttpRespon
     return customer
 
 
-def _expected_version(request: HttpRequest, version: int | None) -> int | None:
+def _expected_version(request: HttpRequest, customer_id: int, version: int | None) -> int | None:
     """The version the client edited: the If-Match ETag (ours: "<id>-<version>"), else the
     `version` field or query parameter."""
     header = request.headers.get("If-Match", "").strip()
     if header:
-        match = re.fullmatch(r'(?:W/)?"\d+-(\d{1,9})"', header)
-        if match is None:
+        match = re.fullmatch(r'"(\d{1,18})-(\d{1,9})"', header)
+        if match is None or int(match.group(1)) != customer_id:
             raise DomainError.for_field(
-                "If-Match", 'Send the ETag from GET as it was given, e.g. "12-3".'
+                "If-Match", 'Send this customer\'s ETag from GET as it was given, e.g. "12-3".'
             )
-        return int(match.group(1))
+        return int(match.group(2))
     return version
 
 
@@ -144,13 +158,17 @@ def customer_update(
     `version_conflict` with `current_version` when someone saved in between."""
     actor = actor_of(request)
     data = payload.dict(exclude_unset=True, exclude_none=True)
+    if payload.custom_fields is not None:
+        data["custom_fields"] = payload.custom_fields
+    for name in payload.cleared:  # "" for a date or a number: clear it
+        data[name] = None
     version = data.pop("version", None)
     customer = services.customer_update(
         org=actor.org,
         actor=actor,
         customer_id=customer_id,
         data=data,
-        expected_version=_expected_version(request, version),
+        expected_version=_expected_version(request, customer_id, version),
     )
     response["ETag"] = customer.etag
     return _reload(actor, customer.pk)
@@ -166,7 +184,7 @@ def customer_delete(
         org=actor.org,
         actor=actor,
         customer_id=customer_id,
-        expected_version=_expected_version(request, version),
+        expected_version=_expected_version(request, customer_id, version),
     )
     return Status(204, None)
 
@@ -179,7 +197,7 @@ def customer_deactivate(request: HttpRequest, customer_id: PathId, response: Htt
         org=actor.org,
         actor=actor,
         customer_id=customer_id,
-        expected_version=_expected_version(request, None),
+        expected_version=_expected_version(request, customer_id, None),
     )
     response["ETag"] = customer.etag
     return _reload(actor, customer.pk)
@@ -192,7 +210,7 @@ def customer_reactivate(request: HttpRequest, customer_id: PathId, response: Htt
         org=actor.org,
         actor=actor,
         customer_id=customer_id,
-        expected_version=_expected_version(request, None),
+        expected_version=_expected_version(request, customer_id, None),
     )
     response["ETag"] = customer.etag
     return _reload(actor, customer.pk)

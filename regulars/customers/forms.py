@@ -5,12 +5,15 @@ from typing import Any, cast
 from django import forms
 
 from regulars.core.forms import DomainErrorsMixin
+from regulars.customers.custom_field_forms import PREFIX as CUSTOM_PREFIX
+from regulars.customers.custom_field_forms import custom_form_fields, custom_form_values
 from regulars.customers.models import (
     DEFAULT_COLOUR,
     NOTE_TEXT_MAX,
     Category,
     ConsentChannel,
     ConsentState,
+    CustomField,
     Gender,
 )
 from regulars.jobs.schemas import SAMPLE_MAX
@@ -95,9 +98,11 @@ class CustomerForm(DomainErrorsMixin, forms.Form):
         *args: Any,
         locations: list[Location],
         require_gender_dob: bool = False,
+        custom_fields: list[CustomField] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields.update(custom_form_fields(custom_fields or []))
         field = cast(forms.TypedMultipleChoiceField, self.fields["location_ids"])
         field.choices = [(loc.pk, loc.name) for loc in locations]
         if require_gender_dob:
@@ -105,13 +110,31 @@ class CustomerForm(DomainErrorsMixin, forms.Form):
             self.fields["date_of_birth"].required = True
 
     def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
-        return [(title, [self[name] for name in names]) for title, names in self.GROUPS]
+        groups = [
+            (title, [self[name] for name in names if name in self.fields])
+            for title, names in self.GROUPS
+        ]
+        return [(title, fields) for title, fields in groups if fields]
+
+    def custom_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith(CUSTOM_PREFIX)]
+
+    def domain_field_name(self, name: str) -> str:
+        # The service names custom values `custom_fields.<key>`; here they are `cf_<key>`.
+        if name.startswith("custom_fields."):
+            return CUSTOM_PREFIX + name.removeprefix("custom_fields.")
+        return name
 
     def record_data(self) -> dict[str, Any]:
-        """cleaned_data for the service: locations only as chosen."""
-        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        """cleaned_data for the service: locations only as chosen, custom values by key."""
+        data = {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k != "version" and not k.startswith(CUSTOM_PREFIX)
+        }
         if data.get("all_locations"):
             data["location_ids"] = []
+        data["custom_fields"] = custom_form_values(self.cleaned_data)
         return data
 
 

@@ -18,12 +18,14 @@ from django.db.models import Q
 from regulars.core.errors import DomainError
 from regulars.customers.models import PHONE_FIELDS, Customer
 from regulars.customers.normalize import email_key, normalize_email, normalize_phone
+from regulars.customers.selectors import visible_customer_ids
 from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.models import Organization
 from regulars.tenancy.scope import assert_in_scope
 
 KEYS = ("email", "phone", "account_number", "loyalty_card", "external_id")
 MERGE_HOPS = 10  # a merge chain longer than this is a data fault, not a customer
+HOLDERS_MAX = 50  # a placeholder email on 50,000 rows is not 50,000 candidates
 
 
 class Outcome(StrEnum):
@@ -118,7 +120,8 @@ def customer_find_by_keys(
             continue
         ids: list[int] = []
         gone: list[int] = []
-        for holder in Customer.objects.filter(_condition(key, value)).order_by("id"):
+        holders = Customer.objects.filter(_condition(key, value)).order_by("id")
+        for holder in holders[:HOLDERS_MAX]:
             survivor = _survivor(holder)
             if survivor is None or survivor.deleted_at is not None:
                 target = survivor or holder
@@ -137,3 +140,38 @@ def customer_find_by_keys(
     chosen = live[first.customer_ids[0]]
     outcome = Outcome.ONE if len(live) == 1 else Outcome.CONFLICT
     return Match(outcome, chosen, list(live.values()), list(deleted.values()), hits)
+
+
+def match_visible_to(match: Match, visible_ids: set[int]) -> Match:
+    """The match as an actor limited to some locations may see it: customers of other
+    locations are left out (their existence included), and the outcome follows."""
+    candidates = [c for c in match.candidates if c.pk in visible_ids]
+    deleted = [c for c in match.deleted if c.pk in visible_ids]
+    hits = [
+        KeyHit(
+            h.key,
+            h.value,
+            tuple(i for i in h.customer_ids if i in visible_ids),
+            tuple(i for i in h.deleted_ids if i in visible_ids),
+        )
+        for h in match.hits
+    ]
+    if not candidates:
+        return Match(Outcome.NONE, None, [], deleted, hits)
+    customer = match.customer if match.customer in candidates else None
+    if len(candidates) == 1:
+        return Match(Outcome.ONE, candidates[0], candidates, deleted, hits)
+    outcome = match.outcome if customer is not None else Outcome.AMBIGUOUS
+    return Match(outcome, customer, candidates, deleted, hits)
+
+
+def customer_find_visible(
+    *, org: Organization, actor: Actor, keys: Mapping[str, str], order: Sequence[str] = KEYS
+) -> Match:
+    """`customer_find_by_keys` for showing to the actor (the lookup page and API): only
+    customers the actor may see."""
+    match = customer_find_by_keys(org=org, actor=actor, keys=keys, order=order)
+    if actor.location_ids is None:
+        return match
+    ids = [c.pk for c in (*match.candidates, *match.deleted)]
+    return match_visible_to(match, visible_customer_ids(actor=actor, customer_ids=ids))

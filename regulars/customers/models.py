@@ -108,8 +108,10 @@ class Customer(TenantModel):
 
     Written only by `customers.services` (and the bulk paths of demo and import, which
     keep the same invariants): contact values are stored normalised (normalize.py), every
-    write bumps `version`, and identifiers stay on deleted and merged rows so that a lookup
-    by card, account number, email or external id still finds them.
+    change of the record's own fields, status or deletion bumps `version` (consent,
+    categories, notes and reminders have their own writers and leave it), and identifiers
+    stay on deleted and merged rows so that a lookup by card, account number, email or
+    external id still finds them.
     """
 
     first_name = models.CharField(_("first name"), max_length=100, blank=True)

@@ -137,11 +137,15 @@ def reminder_edit(request: HttpRequest, customer_id: int, reminder_id: int) -> H
         "due_time": reminder.due_time,
         "assigned_to_id": reminder.assigned_to_id,
     }
-    form = ReminderForm(
-        request.POST or None,
-        assignees=_assignees(actor, reminder.customer),
-        initial=initial,
-    )
+    assignees = _assignees(actor, reminder.customer)
+    # Whoever it is for now stays choosable, even if they could not be chosen anew (moved,
+    # deactivated, gone): otherwise the browser would submit the first name in the list.
+    if reminder.assigned_to_id is None:
+        assignees = [("", "— no one now (saving makes it mine) —"), *assignees]  # type: ignore[list-item]
+    elif reminder.assigned_to_id not in {pk for pk, _name in assignees}:
+        label = reminder.assigned_to.display_name if reminder.assigned_to else "?"
+        assignees = [(reminder.assigned_to_id, f"{label} (as now)"), *assignees]
+    form = ReminderForm(request.POST or None, assignees=assignees, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = _form_data(form.cleaned_data)
         if data["assigned_to_id"] == reminder.assigned_to_id:

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from regulars.core.schemas import (
     Flag,
@@ -20,6 +21,8 @@ from regulars.core.schemas import (
     Text254,
     storable_text,
 )
+from regulars.customers.custom_field_schemas import CustomValues
+from regulars.customers.custom_fields import custom_values_for
 from regulars.customers.matching import Outcome
 from regulars.customers.models import (
     DEFAULT_COLOUR,
@@ -40,6 +43,7 @@ class DeletedCustomerOut(Schema):
     deleted_at: datetime | None
 
 
+CLEARABLE = ("date_of_birth", "discount_percent")
 GenderIn = Literal["", "female", "male", "another", "undisclosed"]
 SourceIn = Literal["manual", "import", "appointment", "online", "pos", "portal", "api"]
 # As typed: the service reads it in the organization's country and stores E.164.
@@ -81,9 +85,20 @@ class CustomerOut(Schema):
     sms_consent: ConsentState
     email_blocked: bool
     sms_blocked: bool
+    custom_fields: dict[str, Any] = Field(
+        description="Custom field values by key (numbers as strings, dates ISO, choices "
+        "as labels, several-of-a-list as a list of labels; unset: null or [])."
+    )
     version: int
     created_at: datetime
     updated_at: datetime
+
+    @staticmethod
+    def resolve_custom_fields(obj: Customer) -> dict[str, Any]:
+        cached = getattr(obj, "custom_values_shaped", None)
+        if cached is None:
+            cached = custom_values_for(customer_ids=[obj.pk])[obj.pk]
+        return dict(cached)
 
     @staticmethod
     def resolve_category_ids(obj: Customer) -> list[int]:
@@ -108,14 +123,30 @@ class _CustomerFields(InputSchema):
     region: Text100 | None = None
     postal_code: Text20 | None = None
     country: Annotated[str, StringConstraints(max_length=2)] | None = None
-    date_of_birth: date | None = None
+    date_of_birth: date | None = Field(None, description='"" clears it.')
     gender: GenderIn | None = None
     account_number: Text32 | None = None
     loyalty_card: Text64 | None = None
     external_id: Text100 | None = None
-    discount_percent: Percent | None = None
+    discount_percent: Percent | None = Field(None, description='"" clears it.')
     all_locations: Flag | None = None
     location_ids: IdList | None = None
+    custom_fields: CustomValues | None = Field(
+        None, description='Values by custom field key; null, "" or [] clears one.'
+    )
+    # Fields sent as "" that have no empty value of their type (a date, a number): cleared.
+    cleared: SkipJsonSchema[list[str]] = Field(default_factory=list, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_clears(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if k != "cleared"}
+            cleared = [k for k in CLEARABLE if data.get(k) == ""]
+            if cleared:
+                data = {k: v for k, v in data.items() if k not in cleared}
+                data["cleared"] = cleared
+        return data
 
 
 class CustomerIn(_CustomerFields):

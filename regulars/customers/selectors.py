@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
 from regulars.core.errors import NotFound
@@ -14,13 +16,23 @@ STATUS_FILTERS = ("active", "deactivated", "all")
 
 
 def _visible(actor: Actor, customers: QuerySet[Customer]) -> QuerySet[Customer]:
-    """Only customers in the actor's locations (or everywhere) for a location-limited actor."""
+    """Only customers in the actor's locations (or everywhere) for a location-limited actor.
+
+    The location part is a subquery on the link table (indexed by location), not a join,
+    so that the "everywhere" flag and the links are each looked up by index."""
     if actor.location_ids is None:
         return customers
-    visible = Customer.objects.filter(
-        Q(all_locations=True) | Q(locations__in=actor.location_ids)
-    ).values("id")
-    return customers.filter(id__in=visible)
+    through = Customer.locations.through
+    linked = through.objects.filter(location_id__in=actor.location_ids).values("customer_id")
+    return customers.filter(Q(all_locations=True) | Q(id__in=linked))
+
+
+def visible_customer_ids(*, actor: Actor, customer_ids: Iterable[int]) -> set[int]:
+    """Which of these customers (live or deleted) the actor may see."""
+    ids = set(customer_ids)
+    if actor.location_ids is None or not ids:
+        return ids
+    return set(_visible(actor, Customer.objects.filter(id__in=ids)).values_list("id", flat=True))
 
 
 def customer_list(

@@ -22,6 +22,11 @@ from regulars.customers.account_numbers import (
     account_numbers_allocate,
     account_numbers_note_used,
 )
+from regulars.customers.custom_fields import (
+    CleanedCustomValues,
+    custom_values_clean,
+    custom_values_save,
+)
 from regulars.customers.models import (
     PHONE_FIELDS,
     Customer,
@@ -34,6 +39,7 @@ from regulars.customers.selectors import (
     customer_get_any_for_actor,
     customer_get_for_actor,
     customer_identifier_owner,
+    visible_customer_ids,
 )
 from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.models import Location, Organization
@@ -201,9 +207,10 @@ def _check_record(org: Organization, customer: Customer) -> None:
         raise DomainError(detail=errors[0].message, errors=errors)
 
 
-def _check_identifiers(customer: Customer) -> None:
+def _check_identifiers(customer: Customer, actor: Actor) -> None:
     """Account number, card and external id are unique in the organization, deleted and
-    merged customers included (they keep theirs, so lookups still find them)."""
+    merged customers included (they keep theirs, so lookups still find them). The holder is
+    named only to an actor who may see them."""
     errors: list[FieldError] = []
     for name, noun in IDENTIFIERS.items():
         value = getattr(customer, name)
@@ -212,7 +219,9 @@ def _check_identifiers(customer: Customer) -> None:
         owner = customer_identifier_owner(field=name, value=value, exclude_id=customer.pk)
         if owner is None:
             continue
-        if owner.deleted_at is not None:
+        if not visible_customer_ids(actor=actor, customer_ids=[owner.pk]):
+            message = f"The {noun} {value} already belongs to another customer."
+        elif owner.deleted_at is not None:
             message = (
                 f"The {noun} {value} belongs to a deleted customer, {owner}. "
                 "Restore that customer from Deleted customers instead."
@@ -225,21 +234,39 @@ def _check_identifiers(customer: Customer) -> None:
 
 
 def _locations(
-    actor: Actor, *, all_locations: bool | None, location_ids: list[int] | None
+    actor: Actor,
+    *,
+    all_locations: bool | None,
+    location_ids: list[int] | None,
+    current: Customer | None = None,
 ) -> tuple[bool, list[Location]] | None:
-    """The customer's locations as asked, within what the actor may assign; None: unchanged."""
+    """The customer's locations as asked, within what the actor may assign; None: unchanged.
+
+    A location-limited member changes only their own share: links to locations they do not
+    work at stay, and "all locations" is not theirs to switch on or off."""
     if all_locations is None and location_ids is None:
         return None
+    limited = actor.location_ids
+    current_all = current.all_locations if current is not None else limited is None
+    if limited is not None and all_locations is not None and all_locations != current_all:
+        raise DomainError.for_field(
+            "all_locations", "Only staff who work at every location can change this."
+        )
+    if limited is not None and current_all:
+        return None  # everywhere stays everywhere
     if all_locations:
         return True, []
     chosen = rows_for_ids(Location, location_ids or [], field="location_ids", noun="locations")
+    if limited is not None:
+        if any(loc.pk not in limited for loc in chosen):
+            raise DomainError.for_field(
+                "location_ids", "You can assign customers only to your own locations."
+            )
+        if current is not None:
+            chosen += [loc for loc in current.locations.all() if loc.pk not in limited]
     if not chosen:
         raise DomainError.for_field(
             "location_ids", "Choose at least one location, or all locations."
-        )
-    if actor.location_ids is not None and any(loc.pk not in actor.location_ids for loc in chosen):
-        raise DomainError.for_field(
-            "location_ids", "You can assign customers only to your own locations."
         )
     return False, chosen
 
@@ -251,13 +278,13 @@ def default_locations(actor: Actor) -> tuple[bool, list[Location]]:
     return False, list(Location.objects.filter(id__in=actor.location_ids))
 
 
-def _save(customer: Customer, **kwargs: Any) -> None:
+def _save(customer: Customer, actor: Actor, **kwargs: Any) -> None:
     """Saves; a concurrent write of the same identifier (the unique constraints) is a 409."""
     try:
         with transaction.atomic():
             customer.save(**kwargs)
     except IntegrityError:
-        _check_identifiers(customer)
+        _check_identifiers(customer, actor)
         raise
 
 
@@ -275,7 +302,7 @@ def customer_create(
     actor.require(Cap.CUSTOMERS_EDIT)
     if source not in CustomerSource.values:
         raise DomainError.for_field("source", f"Choose one of: {', '.join(CustomerSource.values)}.")
-    cleaned = clean_record(org, {k: v for k, v in data.items() if k in FIELDS})
+    cleaned, custom = _clean_all(org, data, partial=False)
     customer = Customer(organization=org, source=source, **cleaned)
     customer.email_key = email_key(customer.email)
     _check_record(org, customer)
@@ -287,10 +314,11 @@ def customer_create(
         account_numbers_note_used(org=org, numbers=[customer.account_number])
     else:
         customer.account_number = account_numbers_allocate(org=org)[0]
-    _check_identifiers(customer)
-    _save(customer)
+    _check_identifiers(customer, actor)
+    _save(customer, actor)
     if locations:
         customer.locations.set(locations)
+    custom_changes = custom_values_save(customer=customer, cleaned=custom) if custom else {}
     audit_record(
         org=org,
         actor=actor,
@@ -299,9 +327,37 @@ def customer_create(
         changes={
             "source": source,
             **{k: _plain(getattr(customer, k)) for k in FIELDS if getattr(customer, k)},
+            **{f"{CUSTOM}{k}": new for k, (_old, new) in custom_changes.items()},
         },
     )
     return customer
+
+
+CUSTOM = "custom_fields."
+
+
+def _clean_all(
+    org: Organization, data: dict[str, Any], *, partial: bool
+) -> tuple[dict[str, Any], CleanedCustomValues | None]:
+    """The record's fields and its custom values, checked together so that one answer
+    names every wrong field."""
+    errors: list[FieldError] = []
+    cleaned: dict[str, Any] = {}
+    custom = None
+    try:
+        cleaned = clean_record(org, {k: v for k, v in data.items() if k in FIELDS})
+    except DomainError as exc:
+        errors.extend(exc.errors)
+    if "custom_fields" in data or not partial:
+        try:
+            custom = custom_values_clean(
+                org=org, values=data.get("custom_fields") or {}, partial=partial
+            )
+        except DomainError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise DomainError(detail=errors[0].message, errors=errors)
+    return cleaned, custom
 
 
 def _plain(value: Any) -> Any:
@@ -339,12 +395,15 @@ def customer_update(
     customer_id: int,
     data: dict[str, Any],
     expected_version: int | None,
+    whole_record: bool = False,
 ) -> Customer:
-    """Changes the fields present in `data` (and `all_locations`/`location_ids`)."""
+    """Changes the fields present in `data` (and `all_locations`/`location_ids`, and
+    `custom_fields` by key). `whole_record` (the edit page) also asks for required custom
+    fields that are missing; a PATCH changes only what it names."""
     customer = _locked(org, actor, customer_id)
     actor.require(Cap.CUSTOMERS_EDIT)
     check_version(customer, expected_version)
-    cleaned = clean_record(org, {k: v for k, v in data.items() if k in FIELDS})
+    cleaned, custom = _clean_all(org, data, partial=not whole_record)
     if cleaned.get("account_number") == "":
         del cleaned["account_number"]  # an account number is never cleared, only changed
     changes = diff(customer, cleaned)
@@ -360,9 +419,12 @@ def customer_update(
     if "account_number" in changes:
         account_numbers_note_used(org=org, numbers=[customer.account_number])
     if set(changes) & set(IDENTIFIERS):
-        _check_identifiers(customer)
+        _check_identifiers(customer, actor)
     placed = _locations(
-        actor, all_locations=data.get("all_locations"), location_ids=data.get("location_ids")
+        actor,
+        all_locations=data.get("all_locations"),
+        location_ids=data.get("location_ids"),
+        current=customer,
     )
     if placed is not None:
         all_locations, locations = placed
@@ -376,12 +438,15 @@ def customer_update(
             customer.all_locations = all_locations
             fields.append("all_locations")
             customer.locations.set(locations)
+    if custom:
+        for key, pair in custom_values_save(customer=customer, cleaned=custom).items():
+            changes[f"{CUSTOM}{key}"] = pair
     if changes:
         try:
             with transaction.atomic():
                 _bump(customer, fields)
         except IntegrityError:
-            _check_identifiers(customer)
+            _check_identifiers(customer, actor)
             raise
         audit_record(
             org=org,

@@ -19,6 +19,9 @@ from regulars.core.http import client_ip
 from regulars.core.paging import keyset_page, paginate
 from regulars.core.text import query_text
 from regulars.customers import categories, consent, notes, selectors, services
+from regulars.customers.custom_field_forms import custom_form_initial
+from regulars.customers.custom_field_selectors import custom_field_list
+from regulars.customers.custom_fields import custom_values_for
 from regulars.customers.forms import (
     CategoryForm,
     ConsentForm,
@@ -27,7 +30,7 @@ from regulars.customers.forms import (
     NoteForm,
     SampleForm,
 )
-from regulars.customers.matching import KEYS, customer_find_by_keys
+from regulars.customers.matching import KEYS, customer_find_visible
 from regulars.customers.models import ConsentChannel, ConsentSource, ConsentState, Customer
 from regulars.customers.reminder_views import reminder_profile_context
 from regulars.jobs.schemas import SAMPLE_MAX
@@ -42,6 +45,7 @@ SORTS = {
     "created": ("created_at", "pk"),
     "-created": ("-created_at", "-pk"),
 }
+COUNT_CAP = 10_000
 STATUS_CHOICES = (("active", "Active"), ("deactivated", "Deactivated"), ("all", "All"))
 
 
@@ -66,7 +70,11 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "sort": current_sort,
         "status": status,
         "status_choices": STATUS_CHOICES,
-        "total": customers.count(),
+        # Counting stops at COUNT_CAP: an exact count of a million rows on every keystroke
+        # costs more than it tells.
+        "total": customers.order_by()[: COUNT_CAP + 1].count(),
+        "count_cap": COUNT_CAP,
+        "count_cap_label": f"{COUNT_CAP:,}",
         "deleted_matches": _deleted_matches(actor, q) if q and not page.items else [],
         "sample_form": SampleForm(),
     }
@@ -81,16 +89,27 @@ def _deleted_matches(actor: Actor, q: str) -> list[Customer]:
     if not actor.can(Cap.CUSTOMERS_VIEW):
         return []
     keys = dict.fromkeys(KEYS, q.strip())
-    return customer_find_by_keys(org=actor.org, actor=actor, keys=keys).deleted
+    return customer_find_visible(org=actor.org, actor=actor, keys=keys).deleted
 
 
-def _customer_form(actor: Actor, data: Any = None, **kwargs: Any) -> CustomerForm:
+def _customer_form(
+    actor: Actor, data: Any = None, *, customer: Customer | None = None, **kwargs: Any
+) -> CustomerForm:
+    """The record form. A location-limited member picks among their own locations and
+    cannot switch "all locations" (a customer everywhere stays everywhere)."""
     locations = list(location_list(org=actor.org, actor=actor))
-    if actor.location_ids is not None:
-        locations = [loc for loc in locations if loc.pk in actor.location_ids]
-    return CustomerForm(
-        data, locations=locations, require_gender_dob=actor.org.require_gender_dob, **kwargs
+    form = CustomerForm(
+        data,
+        locations=locations,
+        require_gender_dob=actor.org.require_gender_dob,
+        custom_fields=list(custom_field_list(org=actor.org, actor=actor)),
+        **kwargs,
     )
+    if actor.location_ids is not None:
+        del form.fields["all_locations"]
+        if customer is not None and customer.all_locations:
+            del form.fields["location_ids"]
+    return form
 
 
 @staff_required(Cap.CUSTOMERS_EDIT)
@@ -143,6 +162,7 @@ def _detail(
         "customer": customer,
         "active_tab": next((tab_of_form[k] for k in bound if k in tab_of_form), ""),
         "customer_locations": [] if customer.all_locations else list(customer.locations.all()),
+        "custom_values": _custom_values_shown(actor, customer),
         "history": [_change(entry) for entry in history[:50]],
         "consent_channels": channels,
         "consent_states": ConsentState.choices,
@@ -156,6 +176,22 @@ def _detail(
         **reminder_profile_context(actor, customer, bound.get("reminder_form")),
     }
     return render(request, "customers/customer_detail.html", context, status=status)
+
+
+def _custom_values_shown(actor: Actor, customer: Customer) -> list[tuple[str, str]]:
+    """(label, value as text) of each custom field, for the profile."""
+    values = custom_values_for(customer_ids=[customer.pk])[customer.pk]
+    shown = []
+    for field in custom_field_list(org=actor.org, actor=actor):
+        value = values.get(field.key)
+        if isinstance(value, bool):
+            text = "Yes" if value else "No"
+        elif isinstance(value, list):
+            text = ", ".join(str(v) for v in value)
+        else:
+            text = "" if value is None else str(value)
+        shown.append((field.label, text))
+    return shown
 
 
 def _change(entry: Any) -> dict[str, Any]:
@@ -318,23 +354,25 @@ def _initial(customer: Customer) -> dict[str, Any]:
     initial["all_locations"] = customer.all_locations
     initial["location_ids"] = [loc.pk for loc in customer.locations.all()]
     initial["version"] = customer.version
+    initial.update(custom_form_initial(custom_values_for(customer_ids=[customer.pk])[customer.pk]))
     return initial
 
 
-def _conflict(actor: Actor, customer: Customer, typed: dict[str, Any]) -> dict[str, Any]:
+def _conflict(actor: Actor, customer: Customer, form: CustomerForm) -> dict[str, Any]:
     """Who saved in between, when, and their values where they differ from what was typed."""
     latest = audit_entries_for_customer(org=actor.org, actor=actor, customer_ids=[customer.pk])
     entry = latest.first()
     saved = _initial(customer)
-    labels = {name: field.label for name, field in CustomerForm.base_fields.items()}
+    typed = form.cleaned_data
+    names = [*services.FIELDS, *(name for name in form.fields if name.startswith("cf_"))]
     differences = [
         {
-            "label": labels.get(name) or pretty_name(name),
-            "theirs": saved[name],
+            "label": form.fields[name].label or pretty_name(name),
+            "theirs": saved.get(name),
             "yours": typed.get(name),
         }
-        for name in services.FIELDS
-        if _shown(saved[name]) != _shown(typed.get(name))
+        for name in names
+        if _shown(saved.get(name)) != _shown(typed.get(name))
     ]
     return {
         "by": entry.actor_label if entry else "someone",
@@ -354,7 +392,9 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
     actor = actor_of(request)
     customer = selectors.customer_get_for_actor(org=actor.org, actor=actor, customer_id=customer_id)
     actor.require(Cap.CUSTOMERS_EDIT)
-    form = _customer_form(actor, request.POST or None, initial=_initial(customer))
+    form = _customer_form(
+        actor, request.POST or None, customer=customer, initial=_initial(customer)
+    )
     form.fields["version"].required = True
     form.fields["version"].error_messages["required"] = (
         "This form is out of date: open the customer again and redo your change."
@@ -368,12 +408,15 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
                 customer_id=customer_id,
                 data=form.record_data(),
                 expected_version=form.cleaned_data["version"],
+                whole_record=True,
             )
         except services.VersionConflict as exc:
-            conflict = _conflict(actor, exc.customer, form.cleaned_data)
+            conflict = _conflict(actor, exc.customer, form)
             data = request.POST.copy()
             data["version"] = str(exc.current_version)  # saving again means "keep mine"
-            form = _customer_form(actor, data, initial=_initial(exc.customer))
+            form = _customer_form(
+                actor, data, customer=exc.customer, initial=_initial(exc.customer)
+            )
             form.is_valid()
         except DomainError as exc:
             form.add_domain_error(exc)

@@ -28,6 +28,7 @@ class Bad:
     field: str  # the field the error must name
     api_only: bool = False  # a wrong JSON type cannot be typed into a page
     page_field: str | None = None  # the form's name for it, when it differs
+    page_data: dict[str, Any] | None = None  # the form's fields, when they differ
 
 
 def cases(world: World) -> list[Bad]:
@@ -58,6 +59,32 @@ def cases(world: World) -> list[Bad]:
         Bad("name of the wrong type", {"first_name": 12345}, "first_name", api_only=True),
         Bad("flag of the wrong type", {"all_locations": "yes"}, "all_locations", api_only=True),
         Bad("ids of the wrong type", {"location_ids": "1,2"}, "location_ids", api_only=True),
+        Bad(
+            "custom number not a number",
+            {"custom_fields": {"shoe_size": "big"}},
+            "custom_fields.shoe_size",
+            page_field="cf_shoe_size",
+            page_data={"cf_shoe_size": "big"},
+        ),
+        Bad(
+            "custom choice not an option",
+            {"custom_fields": {"hair_type": "Purple"}},
+            "custom_fields.hair_type",
+            page_field="cf_hair_type",
+            page_data={"cf_hair_type": "Purple"},
+        ),
+        Bad(
+            "custom field of another organization",
+            {"custom_fields": {"beta_only": "x"}},
+            "custom_fields.beta_only",
+            api_only=True,
+        ),
+        Bad(
+            "custom values of the wrong type",
+            {"custom_fields": ["shoe_size", 4]},
+            "custom_fields",
+            api_only=True,
+        ),
     ]
 
 
@@ -86,6 +113,29 @@ def _page_data(data: dict[str, Any]) -> dict[str, Any]:
     return form
 
 
+def _custom_fields(world: World) -> None:
+    from regulars.customers.custom_fields import custom_field_create
+    from regulars.tenancy.scope import tenant_scope
+
+    with tenant_scope(world.org_a):
+        for data in (
+            {"key": "shoe_size", "label": "Shoe size", "field_type": "number"},
+            {
+                "key": "hair_type",
+                "label": "Hair type",
+                "field_type": "choice",
+                "options": ["Curly"],
+            },
+        ):
+            custom_field_create(org=world.org_a, actor=world.owner_a.actor, data=data)
+    with tenant_scope(world.org_b):
+        custom_field_create(
+            org=world.org_b,
+            actor=world.owner_b.actor,
+            data={"key": "beta_only", "label": "Beta only", "field_type": "text"},
+        )
+
+
 def assert_page_names_field(html: str, field: str) -> None:
     """The error sits on the field: its wrapper has `has-error` and an error list."""
     blocks = re.split(r'(?=<div class="field)', html)
@@ -102,6 +152,7 @@ def test_bad_input_on_every_customer_form_and_operation(
 ) -> None:
     bad = cases(world)[index]
     target = customers_a["everywhere"]
+    _custom_fields(world)
     api: Client = api_for(world.owner_a)
     page: Client = client_for(world.owner_a)
     before = org_state(world.org_a)
@@ -118,10 +169,9 @@ def test_bad_input_on_every_customer_form_and_operation(
         assert bad.field in fields, (bad.name, response.json())
 
     if not bad.api_only:
-        new = page.post("/customers/new/", _page_data(bad.data))
-        edit = page.post(
-            f"/customers/{target.pk}/edit/", {**_page_data(bad.data), "version": target.version}
-        )
+        form = _page_data(bad.page_data or bad.data)
+        new = page.post("/customers/new/", form)
+        edit = page.post(f"/customers/{target.pk}/edit/", {**form, "version": target.version})
         for response in (new, edit):
             assert response.status_code == 200, (bad.name, response.status_code)
             assert_page_names_field(response.content.decode(), bad.page_field or bad.field)
