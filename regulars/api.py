@@ -23,6 +23,7 @@ from regulars.customers.api import router as customers_router
 from regulars.customers.custom_field_api import router as custom_fields_router
 from regulars.customers.reminder_api import router as reminders_router
 from regulars.jobs.api import router as jobs_router
+from regulars.lists.api import router as lists_router
 from regulars.tenancy.api import router as tenancy_router
 
 
@@ -94,6 +95,7 @@ api.add_router("", tenancy_router)
 api.add_router("", accounts_router)
 api.add_router("", jobs_router)
 api.add_router("", audit_router)
+api.add_router("", lists_router)  # before /customers/{customer_id}: "bulk" is not an id
 api.add_router("", customers_router)
 api.add_router("", custom_fields_router)
 api.add_router("", reminders_router)

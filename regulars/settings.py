@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "regulars.audit",
     "regulars.jobs",
     "regulars.customers",
+    "regulars.lists",
     "regulars.demo",
 ]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("settings/categories/", include("regulars.customers.category_urls")),
     path("settings/custom-fields/", include("regulars.customers.custom_field_urls")),
     path("jobs/", include("regulars.jobs.urls")),
+    path("customers/", include("regulars.lists.urls")),
     path("customers/", include("regulars.customers.urls")),
     path("reminders/", include("regulars.customers.reminder_urls")),
     path("api/v1/", api.urls),

@@ -12,6 +12,7 @@ from regulars.accounts.services import api_key_create
 from regulars.customers.account_numbers import account_numbers_allocate
 from regulars.customers.models import Customer
 from regulars.customers.normalize import email_key
+from regulars.customers.search import search_fields
 from regulars.tenancy.access import Actor, Channel, actor_for_membership
 from regulars.tenancy.models import Location, Organization, Role, StaffMembership
 from regulars.tenancy.scope import tenant_scope
@@ -89,6 +90,7 @@ def make_customer(
             email_key=email_key(email),
             account_number=account_numbers_allocate(org=org)[0],
             all_locations=locations is None,
+            **search_fields({"first_name": first, "last_name": last, "email": email}),
         )
         if locations:
             customer.locations.set(locations)

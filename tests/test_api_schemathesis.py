@@ -33,6 +33,7 @@ from regulars.customers.custom_fields import custom_field_create
 from regulars.customers.notes import note_add
 from regulars.customers.reminders import reminder_add
 from regulars.jobs.services import job_start
+from regulars.lists.list_state import saved_view_create
 from regulars.tenancy.models import Role, StaffMembership
 from regulars.tenancy.scope import tenant_scope
 from tests.conftest import World
@@ -168,6 +169,9 @@ def target(request: pytest.FixtureRequest, wsgi_db: None) -> Target:
         other_field = custom_field_create(
             org=other, actor=other_owner.actor, data={"label": "Hair", "field_type": "text"}
         )
+        other_view = saved_view_create(
+            org=other, actor=other_owner.actor, data={"name": "Theirs", "shared": True}
+        )
     key_rows = list(ApiKey.unscoped.order_by("organization_id", "pk").values_list("pk", flat=True))
     return Target(
         headers={"Authorization": f"Bearer {key}"},
@@ -186,6 +190,7 @@ def target(request: pytest.FixtureRequest, wsgi_db: None) -> Target:
             "note_id": [note.pk, other_note.pk],
             "reminder_id": [reminder.pk, other_reminder.pk],
             "field_id": [hair.pk, size.pk, other_field.pk],
+            "view_id": [other_view.pk],
         },
     )
 
@@ -247,6 +252,7 @@ def _url(path: str, row_id: int = 1) -> str:
         "note_id",
         "reminder_id",
         "field_id",
+        "view_id",
     ):
         path = path.replace("{" + name + "}", str(row_id))
     assert "{" not in path, path
@@ -533,6 +539,9 @@ def test_other_organizations_rows_are_404(
         field = custom_field_create(
             org=world.org_b, actor=world.owner_b.actor, data={"label": "Beta", "field_type": "text"}
         )
+        view = saved_view_create(
+            org=world.org_b, actor=world.owner_b.actor, data={"name": "Beta view", "shared": True}
+        )
     make_api_key(world.owner_b)
     other_key = ApiKey.unscoped.filter(organization=world.org_b).first()
     assert other_key is not None
@@ -547,6 +556,7 @@ def test_other_organizations_rows_are_404(
         "note_id": note.pk,
         "reminder_id": reminder.pk,
         "field_id": field.pk,
+        "view_id": view.pk,
     }
     for method, path in _operations():
         names = [n for n in rows if "{" + n + "}" in path]

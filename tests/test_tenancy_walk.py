@@ -43,6 +43,8 @@ from regulars.customers.notes import note_add
 from regulars.customers.reminders import reminder_add
 from regulars.customers.services import customer_create, customer_delete
 from regulars.jobs.models import Job
+from regulars.lists.list_state import saved_view_create
+from regulars.lists.models import ColumnSetting, SavedView
 from regulars.tenancy.models import Location, Organization, Role, StaffMembership
 from regulars.tenancy.scope import tenant_scope
 from tests.conftest import World, login
@@ -65,6 +67,7 @@ class Ids:
     category_id: int
     note_id: int  # on customer_id
     reminder_id: int  # on customer_id
+    view_id: int  # owner A's saved view, shared with the organization
     field_id: int  # a custom field; customer_id has a value of it
 
 
@@ -120,6 +123,11 @@ def ids(
             customer=customers_a["everywhere"],
             cleaned=custom_values_clean(org=org, values={field.key: "Alpha curly"}, partial=True),
         )
+        view = saved_view_create(
+            org=org,
+            actor=world.owner_a.actor,
+            data={"name": "Alpha saved view", "query": "city=Alphaville", "shared": True},
+        )
     assert api_key is not None
     return Ids(
         location_id=world.loc_a1.pk,
@@ -133,6 +141,7 @@ def ids(
         note_id=note.pk,
         reminder_id=reminder.pk,
         field_id=field.pk,
+        view_id=view.pk,
     )
 
 
@@ -150,6 +159,7 @@ A_MARKERS = (
     "Alpha secret note",
     "Deleted Dora",
     "Alpha secret reminder",
+    "Alpha saved view",
     "Alpha hair type",
     "Alpha curly",
 )
@@ -172,6 +182,8 @@ def org_state(org: Organization) -> tuple[Any, ...]:
             sorted(Customer.categories.through.objects.values_list("customer_id", "category_id")),
             list(Note.objects.order_by("pk").values()),
             list(Reminder.objects.order_by("pk").values()),
+            list(SavedView.objects.order_by("pk").values()),
+            list(ColumnSetting.objects.order_by("pk").values()),
             list(CustomField.objects.order_by("pk").values()),
             list(CustomFieldOption.objects.order_by("pk").values()),
             list(CustomFieldValue.objects.order_by("pk").values()),
@@ -239,6 +251,7 @@ PAGES: dict[str, PageRoute] = {
     "customers:reactivate": PageRoute(ROW, write=True, post_only=True),
     "customers:restore": PageRoute(ROW, write=True, post_only=True),
     "customers:deleted": PageRoute(ORG),
+    "lists:bulk": PageRoute(ORG, write=True, post_only=True),
     "customers:consent": PageRoute(ROW, write=True),
     "customers:categories": PageRoute(ROW, write=True),
     "customers:note-add": PageRoute(ROW, write=True),
@@ -290,6 +303,12 @@ FORMS: dict[str, dict[str, Any]] = {
     },
     "customers:categories": {"categories": []},
     "customers:note-add": {"text": "planted"},
+    "lists:bulk": {
+        "action": "deactivate",
+        "all_matching": "1",
+        "query": "status=active",
+        "go": "1",
+    },
     "customers:note-edit": {"text": "planted"},
     "reminders:add": {
         "text": "planted",
@@ -479,6 +498,9 @@ def test_switching_to_a_foreign_organization_is_404(world: World, client: Client
 class ApiOp:
     body: dict[str, Any] | None = None
     own: bool = False  # acts on the caller's own things only (not another role's write)
+    # What a read-only API key gets instead of 403: saved views and columns are a person's
+    # own (a read-only person may keep them); a key is nobody, so it gets a 400.
+    readonly_key: int | None = None
 
 
 OPS: dict[tuple[str, str], ApiOp] = {
@@ -515,6 +537,16 @@ OPS: dict[tuple[str, str], ApiOp] = {
     ("post", "/api/v1/customers/{customer_id}/reactivate"): ApiOp(),
     ("post", "/api/v1/customers/{customer_id}/restore"): ApiOp(),
     ("get", "/api/v1/deleted-customers"): ApiOp(),
+    ("get", "/api/v1/saved-views"): ApiOp(),
+    ("post", "/api/v1/saved-views"): ApiOp(body={"name": "Planted"}, readonly_key=400),
+    ("get", "/api/v1/saved-views/{view_id}"): ApiOp(),
+    ("patch", "/api/v1/saved-views/{view_id}"): ApiOp(body={"name": "Renamed"}),
+    ("delete", "/api/v1/saved-views/{view_id}"): ApiOp(),
+    ("get", "/api/v1/column-settings"): ApiOp(),
+    ("put", "/api/v1/column-settings"): ApiOp(body={"columns": ["name"]}, readonly_key=400),
+    ("post", "/api/v1/customers/bulk"): ApiOp(
+        body={"action": "deactivate", "filter": "status=active"}
+    ),
     ("get", "/api/v1/customers/{customer_id}/consent"): ApiOp(),
     ("post", "/api/v1/customers/{customer_id}/consent"): ApiOp(
         body={"channel": "sms", "state": "opted_out", "detail": "planted", "blocked": True}
@@ -627,7 +659,9 @@ def test_api_readonly_is_refused_every_write(
             continue
         url = path.format(**_values(ids))
         response = call(client, method, url, op.body)
-        if op.own:
+        if op.readonly_key is not None:
+            assert response.status_code == op.readonly_key, (url, response.status_code)
+        elif op.own:
             # A key sees no one's jobs but those it started; read-only starts none.
             assert response.status_code == 404, url
         else:

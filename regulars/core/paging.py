@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 
 PAGE_SIZE = 50
@@ -77,15 +77,19 @@ def _decode_position(cursor: str) -> tuple[str, list[Any]] | None:
 
 def _typed_values(queryset: QuerySet[Any], names: list[str], values: list[Any]) -> list[Any] | None:
     """The cursor's values as the order fields' own types, or None when one cannot be (a
-    tampered cursor starts the list over instead of failing)."""
+    tampered cursor starts the list over instead of failing). None stays None on a nullable
+    field (a page that ends among the rows without a value)."""
     if len(values) != len(names):
         return None
-    typed = []
+    typed: list[Any] = []
     meta = queryset.model._meta
     for name, value in zip(names, values, strict=True):
+        field = meta.pk if name == "pk" else meta.get_field(name)
+        if value is None and name != "pk" and _is_nullable(field):
+            typed.append(None)
+            continue
         if value is None or isinstance(value, list | dict | float):
             return None
-        field = meta.pk if name == "pk" else meta.get_field(name)
         try:
             converted = field.to_python(value)
         except (ValidationError, TypeError, ValueError, OverflowError):
@@ -96,23 +100,60 @@ def _typed_values(queryset: QuerySet[Any], names: list[str], values: list[Any]) 
     return typed
 
 
-def _beyond(fields: tuple[str, ...], values: list[Any], *, forward: bool) -> Q:
-    """Rows after (or before) `values` in the order of `fields` ('-name' descending):
-    (a > x) or (a = x and b > y) or …, which the (org, a, b, id) indexes answer."""
+def _is_nullable(field: Any) -> bool:
+    # A GeneratedField says null=False; its output field knows.
+    return bool(getattr(getattr(field, "output_field", field), "null", False))
+
+
+def _nullable(queryset: QuerySet[Any], names: list[str]) -> set[str]:
+    meta = queryset.model._meta
+    return {n for n in names if n != "pk" and _is_nullable(meta.get_field(n))}
+
+
+def _ordering(fields: tuple[str, ...], nullable: set[str], *, forward: bool) -> list[Any]:
+    """ORDER BY terms, NULLs of nullable fields last (first when walking backwards)."""
+    terms: list[Any] = []
+    for spec in fields:
+        name = spec.lstrip("-")
+        descending = spec.startswith("-") == forward
+        if name not in nullable:
+            terms.append(f"-{name}" if descending else name)
+        elif forward:
+            terms.append(
+                F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
+            )
+        else:
+            terms.append(
+                F(name).desc(nulls_first=True) if descending else F(name).asc(nulls_first=True)
+            )
+    return terms
+
+
+def _beyond(fields: tuple[str, ...], values: list[Any], *, forward: bool, nullable: set[str]) -> Q:
+    """Rows after (or before) `values` in the order of `fields` ('-name' descending, NULLs
+    of nullable fields last): (a > x) or (a = x and b > y) or …, which the (org, a, b, id)
+    indexes answer."""
     condition = Q()
+    equal = Q()
     for i, spec in enumerate(fields):
         name = spec.lstrip("-")
         ascending = not spec.startswith("-")
         op = "gt" if ascending == forward else "lt"
-        step = Q(**{f"{name}__{op}": values[i]})
-        for earlier, value in zip(fields[:i], values[:i], strict=True):
-            step &= Q(**{earlier.lstrip("-"): value})
-        condition |= step
+        value = values[i]
+        strict: Q | None
+        if value is None:
+            # Past a NULL only NULLs follow (ordered by the later fields); before it, all values.
+            strict = None if forward else Q(**{f"{name}__isnull": False})
+            same = Q(**{f"{name}__isnull": True})
+        else:
+            strict = Q(**{f"{name}__{op}": value})
+            if forward and name in nullable:
+                strict |= Q(**{f"{name}__isnull": True})
+            same = Q(**{name: value})
+        if strict is not None:
+            condition |= equal & strict
+        equal &= same
     return condition
-
-
-def _flip(fields: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(f[1:] if f.startswith("-") else f"-{f}" for f in fields)
 
 
 def keyset_page(
@@ -126,21 +167,24 @@ def keyset_page(
     after or before a cursor: as fast on page 20,000 as on page 1, and stable while rows
     are added. A cursor that does not decode, or does not fit `order`, starts at the top."""
     names = [f.lstrip("-") for f in order]
+    nullable = _nullable(queryset, names)
     position = _decode_position(cursor) if cursor else None
     if position is not None:
         typed = _typed_values(queryset, names, position[1])
         position = None if typed is None else (position[0], typed)
     if position is None or position[0] == "a":
-        page = queryset.order_by(*order)
+        page = queryset.order_by(*_ordering(order, nullable, forward=True))
         if position is not None:
-            page = page.filter(_beyond(order, position[1], forward=True))
+            page = page.filter(_beyond(order, position[1], forward=True, nullable=nullable))
         rows = list(page[: per_page + 1])
         more = len(rows) > per_page
         rows = rows[:per_page]
         has_prev = position is not None
         has_next = more
     else:
-        page = queryset.order_by(*_flip(order)).filter(_beyond(order, position[1], forward=False))
+        page = queryset.order_by(*_ordering(order, nullable, forward=False)).filter(
+            _beyond(order, position[1], forward=False, nullable=nullable)
+        )
         rows = list(page[: per_page + 1])
         has_prev = len(rows) > per_page
         rows = list(reversed(rows[:per_page]))

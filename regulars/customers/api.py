@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 from pydantic import Field
@@ -12,6 +14,7 @@ from pydantic import Field
 from regulars.core.api import ERRORS, VERSIONED_ERRORS, WRITE_ERRORS
 from regulars.core.errors import DomainError
 from regulars.core.http import client_ip
+from regulars.core.paging import keyset_page
 from regulars.core.schemas import (
     DEFAULT_LIMIT,
     Limit,
@@ -23,7 +26,9 @@ from regulars.core.schemas import (
     cursor_page,
 )
 from regulars.customers import categories, consent, notes, selectors, services
+from regulars.customers.columns import parse_sort
 from regulars.customers.custom_fields import custom_values_for
+from regulars.customers.filters import parse_filters
 from regulars.customers.matching import customer_find_visible
 from regulars.customers.models import ConsentSource, Customer
 from regulars.customers.schemas import (
@@ -67,17 +72,41 @@ def customer_list(
     request: HttpRequest,
     q: Text200 = "",
     status: StatusFilter = "active",
+    sort: Text200 | None = None,
     cursor: Text200 | None = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Any:
-    """Live customers in the order they were added. `status`: active (the working list),
-    deactivated or all."""
+    """Live customers, in the order they were added unless `sort` names a column
+    (`sort=-created_at`; NULLs last, ties by id); with `q` and no `sort`, best match first
+    (exact, then prefix, then substring matches). `status`: active (the working list),
+    deactivated or all. Every filter of docs/api.md is accepted as a query parameter
+    (`category__any=3,7&age_min=30&state=NSW&cf_shoe_size__gte=40`); a bad value answers
+    400 naming the parameter."""
     actor = actor_of(request)
-    page = cursor_page(
-        _customers(selectors.customer_list(org=actor.org, actor=actor, q=q, status=status)),
-        cursor=cursor,
-        limit=limit,
+    filters = parse_filters(org=actor.org, actor=actor, data=request.GET)
+    if q.strip() and sort is None:
+        # A search lists the best matches first; its cursor is a position in that ranking.
+        hits = selectors.customer_search_page(
+            org=actor.org,
+            actor=actor,
+            q=q,
+            status=status,
+            filters=filters,
+            cursor=cursor,
+            per_page=limit,
+            search_key=urlencode(filters.pairs()),
+        )
+        prefetch_related_objects(hits.items, "categories", "locations")
+        ranked = {"items": hits.items, "next_cursor": hits.next_cursor, "count": hits.total}
+        return _with_custom_values(ranked)
+    customers = _customers(
+        selectors.customer_list(org=actor.org, actor=actor, q=q, status=status, filters=filters)
     )
+    if sort is None:
+        return _with_custom_values(cursor_page(customers, cursor=cursor, limit=limit))
+    order = parse_sort(sort).order
+    found = keyset_page(customers, order=order, cursor=cursor, per_page=limit)
+    page = {"items": found.items, "next_cursor": found.next_cursor, "count": customers.count()}
     return _with_custom_values(page)
 
 

@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from regulars.customers.expressions import BirthMonthDay
 from regulars.tenancy.models import Location, TenantModel
 
 
@@ -101,6 +102,22 @@ class CustomerSource(models.TextChoices):
 
 
 PHONE_FIELDS = ("phone_mobile", "phone_home", "phone_work")
+# (index name part, columns after organization): one per filterable or sortable column.
+FILTER_INDEXES = (
+    ("first", ("first_name",)),
+    ("company", ("company",)),
+    ("city", ("city",)),
+    ("region", ("region",)),
+    ("country", ("country",)),
+    ("dob", ("date_of_birth",)),
+    ("mmdd", ("birth_mmdd",)),
+    ("gender", ("gender",)),
+    ("source", ("source",)),
+    ("updated", ("updated_at",)),
+    ("invalid", ("email_invalid_at",)),
+    ("discount", ("discount_percent",)),
+    ("card", ("loyalty_card",)),
+)
 
 
 class Customer(TenantModel):
@@ -132,6 +149,13 @@ class Customer(TenantModel):
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    # month * 100 + day of the birthday (1231 for 31 December), kept by the database so the
+    # "birthday within N days / in a month" filters are index range scans on every write path.
+    birth_mmdd = models.GeneratedField(
+        expression=BirthMonthDay("date_of_birth"),
+        output_field=models.SmallIntegerField(null=True),
+        db_persist=True,
+    )
     gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices, blank=True)
     account_number = models.CharField(_("account number"), max_length=32)
     loyalty_card = models.CharField(_("loyalty card number"), max_length=64, blank=True)
@@ -169,6 +193,13 @@ class Customer(TenantModel):
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Search (customers.search): folded copies of the record, written with it by every
+    # writer; `search_doc` has a trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL).
+    search_doc = models.TextField(default="", blank=True, editable=False)
+    first_folded = models.CharField(max_length=100, default="", blank=True, editable=False)
+    last_folded = models.CharField(max_length=100, default="", blank=True, editable=False)
+    email_folded = models.CharField(max_length=254, default="", blank=True, editable=False)
+    initials = models.CharField(max_length=16, default="", blank=True, editable=False)
 
     class Meta(TenantModel.Meta):
         verbose_name = _("customer")
@@ -205,6 +236,28 @@ class Customer(TenantModel):
             ),
             models.Index(
                 fields=["organization", "sms_consent"], name="customer_org_sms_consent_idx"
+            ),
+            # Filters and sorts of the list (customers.filters, customers.columns).
+            *(
+                models.Index(fields=["organization", *cols], name=f"customer_org_{name}_idx")
+                for name, cols in FILTER_INDEXES
+            ),
+            # The postal code prefix filter: LIKE '20%' uses it on PostgreSQL whatever the
+            # collation (the opclasses are PostgreSQL's; SQLite ignores them).
+            models.Index(
+                fields=["organization", "postal_code"],
+                name="customer_org_postal_idx",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
+            # Exact and prefix search (customers.search); the opclass applies on PostgreSQL
+            # only, so that LIKE 'ab%' uses the index whatever the database's collation.
+            *(
+                models.Index(
+                    fields=["organization", column],
+                    name=f"customer_org_{column}_idx",
+                    opclasses=["int8_ops", "varchar_pattern_ops"],
+                )
+                for column in ("first_folded", "last_folded", "email_folded", "initials")
             ),
         ]
 
@@ -491,6 +544,11 @@ class Reminder(TenantModel):
                 name="reminder_mine_idx",
             ),
             models.Index(fields=["organization", "customer", "due_date"], name="reminder_cust_idx"),
+            # The list's "reminders due by" filter: open reminders by day.
+            models.Index(
+                fields=["organization", "done_at", "due_date", "customer"],
+                name="reminder_open_idx",
+            ),
         ]
 
     def __str__(self) -> str:

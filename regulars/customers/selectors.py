@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
 from regulars.core.errors import NotFound
 from regulars.customers.models import Category, ConsentEvent, Customer, CustomerStatus, Note
+from regulars.customers.search import RankedPage, customer_search, ranked_page
 from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.models import Organization
 from regulars.tenancy.scope import assert_in_scope
+
+if TYPE_CHECKING:
+    from regulars.customers.filters import FilterSet
 
 STATUS_FILTERS = ("active", "deactivated", "all")
 
@@ -42,11 +47,15 @@ def customer_list(
     q: str = "",
     status: str = "all",
     with_categories: bool = False,
+    filters: FilterSet | None = None,
 ) -> QuerySet[Customer]:
     """Live (not deleted) customers the actor may see.
 
     `status` is "active" (the working list), "deactivated" or "all". `with_categories`
-    prefetches each customer's categories (for chips and `category_ids`).
+    prefetches each customer's categories (for chips and `category_ids`). `filters` (from
+    `customers.filters.parse_filters`) narrows the list further; `q` keeps the customers
+    that `customers.search` finds (any part of a name, initials, email, phone digits,
+    identifiers, company, address).
     """
     assert_in_scope(org)
     actor.require(Cap.CUSTOMERS_VIEW)
@@ -55,16 +64,37 @@ def customer_list(
         customers = customers.filter(status=CustomerStatus.ACTIVE)
     elif status == "deactivated":
         customers = customers.filter(status=CustomerStatus.DEACTIVATED)
-    for word in q.split():
-        customers = customers.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(company__icontains=word)
-            | Q(email__icontains=word)
-        )
+    if filters is not None:
+        customers = filters.apply(customers)
+    if q.strip():
+        # The matching set (each rank tier capped); `customer_search_page` keeps the rank.
+        customers = customers.filter(id__in=customer_search(customers, q))
     if with_categories:
         customers = customers.prefetch_related("categories")
     return customers
+
+
+def customer_search_page(
+    *,
+    org: Organization,
+    actor: Actor,
+    q: str,
+    status: str = "all",
+    filters: FilterSet | None = None,
+    with_categories: bool = False,
+    cursor: str | None = None,
+    per_page: int = 50,
+    search_key: str = "",
+) -> RankedPage:
+    """A page of the customers `q` finds, best match first (exact, prefix, substring; each
+    tier by recent activity). The cursor is a position in the ranked list, tied to the
+    search (`q`, `status` and `search_key`, e.g. the filters' query string)."""
+    customers = customer_list(
+        org=org, actor=actor, status=status, filters=filters, with_categories=with_categories
+    )
+    ids = customer_search(customers, q)
+    key = f"{status}\n{q.strip()}\n{search_key}"
+    return ranked_page(customers, ids, key=key, cursor=cursor, per_page=per_page)
 
 
 def customer_get_for_actor(*, org: Organization, actor: Actor, customer_id: int) -> Customer:

@@ -35,6 +35,7 @@ from regulars.customers.models import (
     Gender,
 )
 from regulars.customers.normalize import email_key, normalize_email, normalize_phone
+from regulars.customers.search import search_fields_set
 from regulars.customers.selectors import (
     customer_get_any_for_actor,
     customer_get_for_actor,
@@ -315,6 +316,7 @@ def customer_create(
     else:
         customer.account_number = account_numbers_allocate(org=org)[0]
     _check_identifiers(customer, actor)
+    search_fields_set(customer)
     _save(customer, actor)
     if locations:
         customer.locations.set(locations)
@@ -415,6 +417,8 @@ def customer_update(
         customer.email_invalid_at = None
         customer.email_invalid_reason = ""
         fields += ["email_key", "email_invalid_at", "email_invalid_reason"]
+    if changes:
+        fields += search_fields_set(customer)
     _check_record(org, customer)
     if "account_number" in changes:
         account_numbers_note_used(org=org, numbers=[customer.account_number])

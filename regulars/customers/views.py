@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.forms.utils import pretty_name
@@ -19,9 +20,11 @@ from regulars.core.http import client_ip
 from regulars.core.paging import keyset_page, paginate
 from regulars.core.text import query_text
 from regulars.customers import categories, consent, notes, selectors, services
+from regulars.customers.columns import DEFAULT_SORT, parse_sort
 from regulars.customers.custom_field_forms import custom_form_initial
 from regulars.customers.custom_field_selectors import custom_field_list
 from regulars.customers.custom_fields import custom_values_for
+from regulars.customers.filters import FilterSet, filters_for, parse_filters
 from regulars.customers.forms import (
     CategoryForm,
     ConsentForm,
@@ -39,40 +42,82 @@ from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.http import actor_of, staff_required
 from regulars.tenancy.selectors import location_list
 
-SORTS = {
-    "name": ("last_name", "first_name", "pk"),
-    "-name": ("-last_name", "-first_name", "-pk"),
-    "created": ("created_at", "pk"),
-    "-created": ("-created_at", "-pk"),
-}
 COUNT_CAP = 10_000
+RANKED = "rank"  # the `sort` of a search listed best match first
+SUGGESTIONS = 8
 STATUS_CHOICES = (("active", "Active"), ("deactivated", "Deactivated"), ("all", "All"))
 
 
 @staff_required()
 def customer_list(request: HttpRequest) -> HttpResponse:
-    """The working list: keyset-paged so page 20,000 costs what page 1 does."""
+    """The working list: keyset-paged so page 20,000 costs what page 1 does; filtered and
+    sorted through the filter and column registries. A bad filter or sort answers 400 with
+    the parameter named."""
     actor = actor_of(request)
     q = query_text(request.GET.get("q"))
-    current_sort = request.GET.get("sort", "name")
-    if current_sort not in SORTS:
-        current_sort = "name"
-    status = request.GET.get("status", "active")
-    if status not in dict(STATUS_CHOICES):
-        status = "active"
-    customers = selectors.customer_list(
-        org=actor.org, actor=actor, q=q, status=status, with_categories=True
-    )
-    page = keyset_page(customers, order=SORTS[current_sort], cursor=request.GET.get("cursor"))
-    context = {
-        "page": page,
-        "q": q,
-        "sort": current_sort,
-        "status": status,
-        "status_choices": STATUS_CHOICES,
+    if request.htmx and request.GET.get("suggest"):  # type: ignore[attr-defined]
+        return _suggestions(request, actor, q)
+    # A search without a chosen sort lists the best matches first (customers.search).
+    ranked = bool(q) and request.GET.get("sort", RANKED) in ("", RANKED)
+    try:
+        filters = parse_filters(org=actor.org, actor=actor, data=request.GET)
+        chosen = request.GET.get("sort")
+        sort = parse_sort(None if ranked or chosen == RANKED else chosen)
+    except DomainError as exc:
+        panel = FilterSet(org=actor.org, all_filters=tuple(filters_for(org=actor.org, actor=actor)))
+        failed: dict[str, Any] = {
+            "q": q,
+            "errors": exc.errors,
+            "status": "active",
+            "status_choices": STATUS_CHOICES,
+            "sort": DEFAULT_SORT,
+            "filter_form": panel.form(),
+            "sample_form": SampleForm(),
+        }
+        return render(request, "customers/customer_list.html", failed, status=400)
+    pairs = [("q", q)] if q else []
+    page: Any
+    if ranked:
+        page = selectors.customer_search_page(
+            org=actor.org,
+            actor=actor,
+            q=q,
+            status=filters.status,
+            filters=filters,
+            with_categories=True,
+            cursor=request.GET.get("cursor"),
+            search_key=urlencode(filters.pairs()),
+        )
+        total = page.total
+    else:
+        customers = selectors.customer_list(
+            org=actor.org,
+            actor=actor,
+            q=q,
+            status=filters.status,
+            with_categories=True,
+            filters=filters,
+        )
+        page = keyset_page(customers, order=sort.order, cursor=request.GET.get("cursor"))
         # Counting stops at COUNT_CAP: an exact count of a million rows on every keystroke
         # costs more than it tells.
-        "total": customers.order_by()[: COUNT_CAP + 1].count(),
+        total = customers.order_by()[: COUNT_CAP + 1].count()
+    context: dict[str, Any] = {
+        "page": page,
+        "q": q,
+        "sort": RANKED if ranked else sort.key,
+        "sort_chosen": "sort" in request.GET,
+        "status": filters.status,
+        "status_choices": STATUS_CHOICES,
+        # The list's parameters but sort and cursor, for the sort and pager links.
+        "list_query": urlencode(pairs + filters.pairs()),
+        "chips": [
+            (c.text, urlencode([*pairs, ("sort", sort.key)]) + "&" + c.remove_query)
+            for c in filters.chips()
+        ],
+        "filter_form": filters.form(),
+        "filtering": bool(filters.chips()),
+        "total": total,
         "count_cap": COUNT_CAP,
         "count_cap_label": f"{COUNT_CAP:,}",
         "deleted_matches": _deleted_matches(actor, q) if q and not page.items else [],
@@ -81,6 +126,16 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "customers/_rows.html", context)
     return render(request, "customers/customer_list.html", context)
+
+
+def _suggestions(request: HttpRequest, actor: Actor, q: str) -> HttpResponse:
+    """The top bar's as-you-type dropdown: the best few matches, deactivated ones too."""
+    page = None
+    if q:
+        page = selectors.customer_search_page(
+            org=actor.org, actor=actor, q=q, status="all", per_page=SUGGESTIONS
+        )
+    return render(request, "customers/_suggest.html", {"q": q, "page": page})
 
 
 def _deleted_matches(actor: Actor, q: str) -> list[Customer]:

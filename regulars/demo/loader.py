@@ -35,6 +35,7 @@ from regulars.customers.models import (
     Reminder,
 )
 from regulars.customers.normalize import email_key
+from regulars.customers.search import SEARCH_COLUMNS, SEARCH_SOURCES, search_fields
 from regulars.demo.generator import CATEGORIES, CUSTOM_FIELDS, CustomerGenerator, CustomerRow
 from regulars.tenancy.access import Actor
 from regulars.tenancy.models import Location, Organization, StaffMembership
@@ -149,8 +150,8 @@ class _Table:
         columns = [fields[name].column for name in given]
         constants = []
         for f in model._meta.concrete_fields:
-            if f.name in given or (f.primary_key and not with_pk):
-                continue
+            if f.name in given or (f.primary_key and not with_pk) or f.generated:
+                continue  # a generated column is the database's to fill
             if f.primary_key:
                 raise ValueError("with_pk needs the pk among the given columns")
             value = (
@@ -207,6 +208,7 @@ CUSTOMER_GIVEN = (
     "created_at",
     "updated_at",
     *CUSTOMER_COLUMNS,
+    *SEARCH_COLUMNS,
 )
 DATE_COLUMNS = frozenset({CUSTOMER_COLUMNS.index("date_of_birth")})
 
@@ -301,6 +303,10 @@ def _tables() -> _Tables:
     )
 
 
+def _search_sources(row: CustomerRow) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in SEARCH_SOURCES if hasattr(row, name)}
+
+
 def customers_insert(
     *,
     org: Organization,
@@ -340,8 +346,20 @@ def customers_insert(
         values = [getattr(row, name) for name in CUSTOMER_COLUMNS]
         if row.date_of_birth is not None:
             values[CUSTOMER_COLUMNS.index("date_of_birth")] = adapt_date(row.date_of_birth)
+        # The search columns as services write them; SQLite's FTS index follows by trigger.
+        search = search_fields({**_search_sources(row), "account_number": number})
         customer_rows.append(
-            (pk, org_id, number, email_key(row.email), all_locations, created, created, *values)
+            (
+                pk,
+                org_id,
+                number,
+                email_key(row.email),
+                all_locations,
+                created,
+                created,
+                *values,
+                *(search[name] for name in SEARCH_COLUMNS),
+            )
         )
     tables.customers.insert(customer_rows)
     pairs = list(zip(ids, rows, all_flags, strict=True))

@@ -286,4 +286,71 @@
   }
 
   document.querySelectorAll("[data-tabs]").forEach(setupTabs);
+
+  /* ---------- 7. As-you-type search in the top bar ----------
+   * htmx fills #top-search-results with links; Up/Down move through them, Enter opens
+   * the chosen one (or submits the plain GET form), Escape closes the list. */
+
+  var topSearch = document.getElementById("top-search");
+  var results = document.getElementById("top-search-results");
+  if (topSearch && results) {
+    var options = function () {
+      return Array.prototype.slice.call(results.querySelectorAll("a[role=option]"));
+    };
+    var active = -1;
+    var mark = function (index) {
+      var items = options();
+      active = items.length ? (index + items.length) % items.length : -1;
+      items.forEach(function (item, i) {
+        item.setAttribute("aria-selected", i === active ? "true" : "false");
+      });
+      if (active >= 0) {
+        topSearch.setAttribute("aria-activedescendant", items[active].id);
+        items[active].scrollIntoView({ block: "nearest" });
+      } else {
+        topSearch.removeAttribute("aria-activedescendant");
+      }
+    };
+    var close = function () {
+      results.hidden = true;
+      topSearch.setAttribute("aria-expanded", "false");
+      mark(-1);
+    };
+    results.addEventListener("htmx:afterSwap", function () {
+      var open = results.children.length > 0 && topSearch.value.trim() !== "";
+      results.hidden = !open;
+      topSearch.setAttribute("aria-expanded", open ? "true" : "false");
+      active = -1;
+      mark(-1);
+    });
+    topSearch.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        if (results.hidden || !options().length) return;
+        e.preventDefault();
+        mark(active + (e.key === "ArrowDown" ? 1 : -1));
+      } else if (e.key === "Enter" && active >= 0 && !results.hidden) {
+        e.preventDefault();
+        window.location.href = options()[active].href;
+      } else if (e.key === "Escape") {
+        close();
+      }
+    });
+    topSearch.addEventListener("input", function () {
+      if (!topSearch.value.trim()) close();
+    });
+    document.addEventListener("click", function (e) {
+      if (!topSearch.form.contains(e.target)) close();
+    });
+  }
+
+  /* ---------- 7. Select every row on the page ---------- */
+
+  document.addEventListener("change", function (e) {
+    var box = e.target;
+    if (!(box instanceof HTMLInputElement) || !box.hasAttribute("data-select-all")) return;
+    var name = box.getAttribute("data-select-all");
+    document.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (row) {
+      row.checked = box.checked;
+    });
+  });
 })();

@@ -1,0 +1,247 @@
+"""Bulk actions on a selection: add to / remove from a category, set a field, deactivate,
+reactivate, delete.
+
+Each action is one small class; `apply` works on one batch of ids inside the caller's
+transaction, changes only the customers it must (a customer already in the category is
+"unchanged"), moves their `version` on, and writes exactly one audit entry per changed
+customer. Customers the actor may no longer see, or that were deleted meanwhile, are
+"skipped".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from regulars.audit.services import AuditItem, audit_record_many
+from regulars.core.errors import DomainError
+from regulars.customers.categories import category_create
+from regulars.customers.models import Customer, CustomerStatus
+from regulars.customers.selectors import category_get_for_actor, customer_list
+from regulars.customers.services import clean_record
+from regulars.tenancy.access import Actor, Cap
+from regulars.tenancy.models import Organization
+
+
+@dataclass
+class Tally:
+    """What a bulk action did: every selected customer is in exactly one of the three."""
+
+    changed: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+
+    @property
+    def matched(self) -> int:
+        return self.changed + self.unchanged + self.skipped
+
+    def add(self, other: Tally) -> None:
+        self.changed += other.changed
+        self.unchanged += other.unchanged
+        self.skipped += other.skipped
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "matched": self.matched,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+        }
+
+
+@dataclass
+class Action:
+    """One kind of bulk change. Subclasses set `name`, `label`, `capability` and implement
+    `clean` (checked once, when the user confirms) and `change` (per batch)."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    capability: ClassVar[str] = Cap.CUSTOMERS_EDIT
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def clean(cls, *, org: Organization, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+        return {}
+
+    def describe(self) -> str:
+        return self.label
+
+    def change(self, customers: QuerySet[Customer]) -> tuple[list[int], dict[str, Any]]:
+        """Changes what must change among `customers` (live, visible, this batch); returns
+        the changed ids and the audit changes."""
+        raise NotImplementedError  # pragma: no cover  (every action overrides it)
+
+    def apply(self, *, org: Organization, actor: Actor, ids: list[int]) -> Tally:
+        actor.require(self.capability)
+        visible = customer_list(org=org, actor=actor).filter(id__in=ids)
+        seen = set(visible.values_list("id", flat=True))
+        changed, changes = self.change(visible)
+        if changed:
+            Customer.objects.filter(id__in=changed).update(
+                version=F("version") + 1, updated_at=timezone.now()
+            )
+            audit_record_many(
+                org=org,
+                actor=actor,
+                items=[
+                    AuditItem(
+                        action=f"customers.customer.bulk_{self.name}",
+                        customer_id=customer_id,
+                        target_label=f"customer #{customer_id}",
+                        changes=changes,
+                    )
+                    for customer_id in changed
+                ],
+            )
+        return Tally(
+            changed=len(changed),
+            unchanged=len(seen) - len(changed),
+            skipped=len(set(ids) - seen),
+        )
+
+
+ACTIONS: dict[str, type[Action]] = {}
+
+
+def action(cls: type[Action]) -> type[Action]:
+    ACTIONS[cls.name] = cls
+    return cls
+
+
+def _category(org: Organization, actor: Actor, params: dict[str, Any]) -> int:
+    category_id = params.get("category_id")
+    new = params.get("new_category")
+    if new:
+        if not isinstance(new, dict):
+            raise DomainError.for_field("new_category", "Give the new category as {name, colour}.")
+        return category_create(org=org, actor=actor, data=new).pk
+    if isinstance(category_id, bool) or not isinstance(category_id, int):
+        raise DomainError.for_field("category_id", "Choose a category.")
+    try:
+        return category_get_for_actor(org=org, actor=actor, category_id=category_id).pk
+    except DomainError as exc:
+        raise DomainError.for_field("category_id", "This category does not exist.") from exc
+
+
+@action
+@dataclass
+class AddCategory(Action):
+    name: ClassVar[str] = "add_category"
+    label: ClassVar[str] = "Add to category"
+
+    @classmethod
+    def clean(cls, *, org: Organization, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+        # A category created on the spot is made once, here, not per batch.
+        return {"category_id": _category(org, actor, params)}
+
+    def change(self, customers: QuerySet[Customer]) -> tuple[list[int], dict[str, Any]]:
+        category_id = self.params["category_id"]
+        through = Customer.categories.through
+        changed = list(
+            customers.exclude(categories=category_id).order_by("id").values_list("id", flat=True)
+        )
+        through.objects.bulk_create(
+            [through(customer_id=cid, category_id=category_id) for cid in changed]
+        )
+        return changed, {"categories": {"added": category_id}}
+
+
+@action
+@dataclass
+class RemoveCategory(Action):
+    name: ClassVar[str] = "remove_category"
+    label: ClassVar[str] = "Remove from category"
+
+    @classmethod
+    def clean(cls, *, org: Organization, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+        if params.get("new_category"):
+            raise DomainError.for_field("new_category", "Remove from an existing category.")
+        return {"category_id": _category(org, actor, params)}
+
+    def change(self, customers: QuerySet[Customer]) -> tuple[list[int], dict[str, Any]]:
+        category_id = self.params["category_id"]
+        through = Customer.categories.through
+        changed = list(
+            customers.filter(categories=category_id).order_by("id").values_list("id", flat=True)
+        )
+        through.objects.filter(customer_id__in=changed, category_id=category_id).delete()
+        return changed, {"categories": {"removed": category_id}}
+
+
+# Fields a bulk action may set: the same checks as one customer's form (clean_record).
+SETTABLE = ("company", "city", "region", "country", "gender", "discount_percent")
+
+
+@action
+@dataclass
+class SetField(Action):
+    name: ClassVar[str] = "set_field"
+    label: ClassVar[str] = "Set a field"
+
+    @classmethod
+    def clean(cls, *, org: Organization, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+        name = params.get("field")
+        if name not in SETTABLE:
+            raise DomainError.for_field("field", f"Choose one of: {', '.join(SETTABLE)}.")
+        try:
+            value = clean_record(org, {name: params.get("value")})[name]
+        except DomainError as exc:
+            raise DomainError.for_field("value", exc.detail) from exc
+        return {"field": name, "value": value}
+
+    def change(self, customers: QuerySet[Customer]) -> tuple[list[int], dict[str, Any]]:
+        name, value = self.params["field"], self.params["value"]
+        # exclude() keeps NULLs when the value is not NULL: they differ too.
+        changed = list(
+            customers.exclude(**{name: value}).order_by("id").values_list("id", flat=True)
+        )
+        Customer.objects.filter(id__in=changed).update(**{name: value})
+        return changed, {name: {"new": None if value is None else str(value)}}
+
+
+def _set_status(customers: QuerySet[Customer], target: str) -> tuple[list[int], dict[str, Any]]:
+    changed = list(customers.exclude(status=target).order_by("id").values_list("id", flat=True))
+    Customer.objects.filter(id__in=changed).update(status=target)
+    return changed, {"status": {"new": target}}
+
+
+@action
+@dataclass
+class Deactivate(Action):
+    name: ClassVar[str] = "deactivate"
+    label: ClassVar[str] = "Deactivate"
+
+    def change(self, customers: QuerySet[Customer]) -> tuple[list[int], dict[str, Any]]:
+        return _set_status(customers, CustomerStatus.DEACTIVATED)
+
+
+@action
+@dataclass
+class Reactivate(Action):
+    name: ClassVar[str] = "reactivate"
+    label: ClassVar[str] = "Reactivate"
+
+    def change(self, customers: QuerySet[Customer]) -> tuple[list[int], dict[str, Any]]:
+        return _set_status(customers, CustomerStatus.ACTIVE)
+
+
+@action
+@dataclass
+class Delete(Action):
+    name: ClassVar[str] = "delete"
+    label: ClassVar[str] = "Delete"
+    capability: ClassVar[str] = Cap.CUSTOMERS_DELETE
+
+    @classmethod
+    def clean(cls, *, org: Organization, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+        if params.get("confirm") != "DELETE":
+            raise DomainError.for_field("confirm", "Type DELETE to delete these customers.")
+        return {}
+
+    def change(self, customers: QuerySet[Customer]) -> tuple[list[int], dict[str, Any]]:
+        changed = list(customers.order_by("id").values_list("id", flat=True))
+        Customer.objects.filter(id__in=changed).update(deleted_at=timezone.now())
+        return changed, {"deleted": True}
