@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -91,11 +91,17 @@ def _typed_values(queryset: QuerySet[Any], names: list[str], values: list[Any]) 
         if value is None or isinstance(value, list | dict | float):
             return None
         try:
-            converted = field.to_python(value)
+            # A generated column converts as its output field does.
+            converted = getattr(field, "output_field", field).to_python(value)
         except (ValidationError, TypeError, ValueError, OverflowError):
             return None
         if converted is None or (isinstance(converted, int) and abs(converted) > 2**62):
             return None
+        if isinstance(converted, datetime) and (
+            converted.tzinfo is None
+            or not datetime(2, 1, 1, tzinfo=UTC) < converted < datetime(9998, 12, 31, tzinfo=UTC)
+        ):
+            return None  # would overflow when the engine turns it into its own time
         typed.append(converted)
     return typed
 

@@ -20,6 +20,7 @@ from regulars.audit.services import AuditItem, audit_record_many
 from regulars.core.errors import DomainError
 from regulars.customers.categories import category_create
 from regulars.customers.models import Customer, CustomerStatus
+from regulars.customers.search import SEARCH_SOURCES, search_fields_set
 from regulars.customers.selectors import category_get_for_actor, customer_list
 from regulars.customers.services import clean_record
 from regulars.tenancy.access import Actor, Cap
@@ -186,11 +187,21 @@ class SetField(Action):
         name = params.get("field")
         if name not in SETTABLE:
             raise DomainError.for_field("field", f"Choose one of: {', '.join(SETTABLE)}.")
+        raw = params.get("value")
+        if (raw is not None and not isinstance(raw, str | int | float)) or isinstance(raw, bool):
+            raise DomainError.for_field("value", "Give the value as text or a number.")
+        text = "" if raw is None else str(raw)
+        limit = getattr(Customer._meta.get_field(name), "max_length", None)
+        if "\x00" in text or (limit is not None and len(text) > limit):
+            raise DomainError.for_field("value", f"Enter at most {limit} characters, no NUL.")
+        if name == "company" and not text.strip():
+            raise DomainError.for_field("value", "A company name cannot be set empty in bulk.")
         try:
-            value = clean_record(org, {name: params.get("value")})[name]
+            value = clean_record(org, {name: text})[name]
         except DomainError as exc:
             raise DomainError.for_field("value", exc.detail) from exc
-        return {"field": name, "value": value}
+        # Kept as text: job parameters are JSON (a Decimal is not).
+        return {"field": name, "value": None if value is None else str(value)}
 
     def change(self, customers: QuerySet[Customer]) -> tuple[list[int], dict[str, Any]]:
         name, value = self.params["field"], self.params["value"]
@@ -199,7 +210,12 @@ class SetField(Action):
             customers.exclude(**{name: value}).order_by("id").values_list("id", flat=True)
         )
         Customer.objects.filter(id__in=changed).update(**{name: value})
-        return changed, {name: {"new": None if value is None else str(value)}}
+        if name in SEARCH_SOURCES:  # company, city, region are searched: keep search_doc current
+            rows = list(Customer.objects.filter(id__in=changed))
+            touched = {f for row in rows for f in search_fields_set(row)}
+            if touched:
+                Customer.objects.bulk_update(rows, sorted(touched), batch_size=500)
+        return changed, {name: {"new": value}}
 
 
 def _set_status(customers: QuerySet[Customer], target: str) -> tuple[list[int], dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Status
 
@@ -45,9 +46,14 @@ def customers_bulk(request: HttpRequest, payload: BulkIn) -> Any:
     poll the job). Deleting needs `"confirm": "DELETE"`."""
     actor = actor_of(request)
     params = payload.dict(exclude={"action", "ids", "filter"}, exclude_none=True)
-    action = services.bulk_prepare(org=actor.org, actor=actor, action=payload.action, params=params)
-    selection = _selection(actor, payload)
-    outcome = services.bulk_start(org=actor.org, actor=actor, selection=selection, action=action)
+    with transaction.atomic():  # a category made on the spot goes if the selection is refused
+        action = services.bulk_prepare(
+            org=actor.org, actor=actor, action=payload.action, params=params
+        )
+        selection = _selection(actor, payload)
+        outcome = services.bulk_start(
+            org=actor.org, actor=actor, selection=selection, action=action
+        )
     body = {
         "action": outcome.action,
         "selection_id": selection.pk,

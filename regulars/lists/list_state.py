@@ -10,6 +10,7 @@ from django.http import QueryDict
 
 from regulars.audit.services import audit_record
 from regulars.core.errors import DomainError, NotFound
+from regulars.core.text import query_text
 from regulars.customers.columns import columns_for, parse_sort
 from regulars.customers.custom_field_selectors import custom_field_list
 from regulars.customers.filters.base import parse_filters
@@ -55,7 +56,7 @@ def clean_view_query(org: Organization, actor: Actor, query: str) -> str:
     canonical = filters.to_query()
     extra = QueryDict("", mutable=True)
     if data.get("q"):
-        extra["q"] = data["q"][:200]
+        extra["q"] = query_text(data["q"])
     if sort is not None:
         extra["sort"] = sort.key
     joined = "&".join(part for part in (extra.urlencode(), canonical) if part)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 
 from regulars.core.errors import DomainError
@@ -16,7 +17,7 @@ from regulars.tenancy.http import actor_of, staff_required
 
 def _ids(request: HttpRequest) -> list[int]:
     raw = request.POST.getlist("ids")
-    return [int(v) for v in raw if v.isdigit() and len(v) < 16]
+    return [int(v) for v in raw if v.isascii() and v.isdigit() and len(v) < 16]
 
 
 @staff_required(Cap.CUSTOMERS_EDIT)
@@ -42,22 +43,27 @@ def bulk(request: HttpRequest) -> HttpResponse:
     )
     if not count:
         messages.error(request, "Choose customers first: tick rows, or “all matching”.")
-        return redirect(f"/customers/?{query}")
+        return redirect(f"/customers/?{QueryDict(query).urlencode()}")
     if "go" in request.POST and form.is_valid():
         try:
-            action = services.bulk_prepare(
-                org=actor.org, actor=actor, action=form.cleaned_data["action"], params=form.params()
-            )
-            selection = (
-                services.selection_from_queryset(
-                    org=actor.org, actor=actor, customers=customers, description=description
+            # One transaction: a category made on the spot goes away if the rest fails.
+            with transaction.atomic():
+                action = services.bulk_prepare(
+                    org=actor.org,
+                    actor=actor,
+                    action=form.cleaned_data["action"],
+                    params=form.params(),
                 )
-                if all_matching
-                else services.selection_from_ids(org=actor.org, actor=actor, ids=ids)
-            )
-            outcome = services.bulk_start(
-                org=actor.org, actor=actor, selection=selection, action=action
-            )
+                selection = (
+                    services.selection_from_queryset(
+                        org=actor.org, actor=actor, customers=customers, description=description
+                    )
+                    if all_matching
+                    else services.selection_from_ids(org=actor.org, actor=actor, ids=ids)
+                )
+                outcome = services.bulk_start(
+                    org=actor.org, actor=actor, selection=selection, action=action
+                )
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
@@ -69,7 +75,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
                 f"{action.describe()}: {tally.get('changed', 0)} changed, "
                 f"{tally.get('unchanged', 0)} unchanged, {tally.get('skipped', 0)} skipped.",
             )
-            return redirect(f"/customers/?{query}")
+            return redirect(f"/customers/?{QueryDict(query).urlencode()}")
     context = {
         "form": form,
         "count": count,

@@ -9,7 +9,7 @@ from django.test import Client
 
 from regulars.audit.models import AuditEntry
 from regulars.customers.categories import category_create
-from regulars.customers.models import Customer
+from regulars.customers.models import Category, Customer
 from regulars.jobs.models import Job, JobStatus
 from regulars.lists.models import Selection
 from regulars.lists.services import INLINE_MAX
@@ -219,3 +219,41 @@ def test_the_list_offers_selection_and_the_confirm_page_takes_all_matching(
     assert done.status_code == 302
     with tenant_scope(world.org_a):
         assert not Customer.objects.filter(status="active").exists()
+
+
+def test_review_cases_answer_4xx_and_keep_search_current(
+    world: World, api_for: Any, client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    people = [make_customer(world.org_a, f"R{n}", "Review") for n in range(2)]
+    ids = [c.pk for c in people]
+    api = api_for(world.owner_a)
+    for body in (
+        {"action": "set_field", "field": "city", "value": "x" * 101, "ids": ids},
+        {"action": "set_field", "field": "city", "value": "nul\x00", "ids": ids},
+        {"action": "set_field", "field": "city", "value": ["a"], "ids": ids},
+        {"action": "set_field", "field": "company", "value": " ", "ids": ids},
+    ):
+        response = _post(api, body)
+        assert response.status_code == 400, body
+        assert response.json()["errors"][0]["field"] == "value", body
+    # A refused selection leaves no category behind.
+    refused = _post(
+        api, {"action": "add_category", "new_category": {"name": "Orphan"}, "ids": [987654]}
+    )
+    assert refused.status_code == 400
+    with tenant_scope(world.org_a):
+        assert not Category.objects.filter(name="Orphan").exists()
+    # A searched field set in bulk is searchable at once.
+    assert (
+        _post(
+            api, {"action": "set_field", "field": "city", "value": "Zanzibar", "ids": ids}
+        ).json()["result"]["changed"]
+        == 2
+    )
+    found = api.get("/api/v1/customers?q=zanzibar").json()
+    assert sorted(c["id"] for c in found["items"]) == sorted(ids)
+    # Unicode digits in ids are refused, not a 500.
+    page = client_for(world.staff_a)
+    assert page.get("/customers/?category__any=²").status_code == 400
+    assert page.post("/customers/bulk/", {"ids": ["²"], "query": "a\nb"}).status_code == 302
+    assert page.get("/customers/?sort=birthday&cursor=WyJhIixbIngiLDFdXQ").status_code == 200

@@ -130,7 +130,7 @@ def ids(data: QueryData, param: str) -> list[int] | None:
     parts = items(data, param)
     if parts is None:
         return None
-    if not all(p.isdigit() and len(p) <= 12 for p in parts):
+    if not all(p.isascii() and p.isdigit() and len(p) <= 12 for p in parts):
         raise DomainError.for_field(param, "Enter ids as whole numbers separated by commas.")
     return [int(p) for p in parts]
 
@@ -139,7 +139,7 @@ def integer(data: QueryData, param: str, *, low: int, high: int) -> int | None:
     text = raw(data, param)
     if text is None:
         return None
-    if not (text.isdigit() and len(text) <= 6 and low <= int(text) <= high):
+    if not (text.isascii() and text.isdigit() and len(text) <= 6 and low <= int(text) <= high):
         raise DomainError.for_field(param, f"Enter a whole number from {low} to {high}.")
     return int(text)
 

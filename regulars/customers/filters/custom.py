@@ -73,7 +73,7 @@ class CustomFieldFilter(Filter):
                 (
                     o
                     for o in options
-                    if (token.isdigit() and o.pk == int(token))
+                    if (token.isascii() and token.isdigit() and o.pk == int(token))
                     or o.label.casefold() == token.casefold()
                 ),
                 None,
