@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -15,7 +16,10 @@ from django.core.paginator import Page, Paginator
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 
+from regulars.core.errors import DomainError
+
 PAGE_SIZE = 50
+BAD_CURSOR = "This cursor belongs to another list or is not valid; start again without it."
 
 
 def paginate(
@@ -59,26 +63,36 @@ def _plain(value: Any) -> str:
     raise TypeError(f"Cannot put {type(value).__name__} in a cursor")
 
 
-def _encode_position(direction: str, values: list[Any]) -> str:
-    raw = json.dumps([direction, values], default=_plain, separators=(",", ":"))
+def query_fingerprint(key: str) -> str:
+    """A short hash of what a list shows (search, filters, sort): a cursor carries it, so
+    a cursor of one list is refused by another instead of paging it from a wrong place."""
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def bad_cursor() -> DomainError:
+    return DomainError.for_field("cursor", BAD_CURSOR)
+
+
+def _encode_position(direction: str, values: list[Any], fingerprint: str) -> str:
+    raw = json.dumps([direction, values, fingerprint], default=_plain, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode_position(cursor: str) -> tuple[str, list[Any]] | None:
+def _decode_position(cursor: str, fingerprint: str) -> tuple[str, list[Any]]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        direction, values = json.loads(raw)
-    except (ValueError, TypeError, binascii.Error, RecursionError):
-        return None
-    if direction not in ("a", "b") or not isinstance(values, list):
-        return None
+        direction, values, carried = json.loads(raw)
+    except (ValueError, TypeError, binascii.Error, RecursionError) as exc:
+        raise bad_cursor() from exc
+    if direction not in ("a", "b") or not isinstance(values, list) or carried != fingerprint:
+        raise bad_cursor()
     return direction, values
 
 
 def _typed_values(queryset: QuerySet[Any], names: list[str], values: list[Any]) -> list[Any] | None:
     """The cursor's values as the order fields' own types, or None when one cannot be (a
-    tampered cursor starts the list over instead of failing). None stays None on a nullable
-    field (a page that ends among the rows without a value)."""
+    tampered cursor). None stays None on a nullable field (a page that ends among the rows
+    without a value)."""
     if len(values) != len(names):
         return None
     typed: list[Any] = []
@@ -168,16 +182,22 @@ def keyset_page(
     order: tuple[str, ...],
     cursor: str | None,
     per_page: int = PAGE_SIZE,
+    key: str = "",
 ) -> KeysetPage:
     """A page of `queryset` in `order` (which must end with a unique field, e.g. 'pk'),
     after or before a cursor: as fast on page 20,000 as on page 1, and stable while rows
-    are added. A cursor that does not decode, or does not fit `order`, starts at the top."""
+    are added. `key` names the list (its search and filters); a cursor that does not decode,
+    does not fit `order`, or was made for another key raises a DomainError on `cursor`."""
     names = [f.lstrip("-") for f in order]
     nullable = _nullable(queryset, names)
-    position = _decode_position(cursor) if cursor else None
-    if position is not None:
-        typed = _typed_values(queryset, names, position[1])
-        position = None if typed is None else (position[0], typed)
+    fingerprint = query_fingerprint(f"{key}\n{','.join(order)}")
+    position: tuple[str, list[Any]] | None = None
+    if cursor:
+        direction, raw_values = _decode_position(cursor, fingerprint)
+        typed = _typed_values(queryset, names, raw_values)
+        if typed is None:
+            raise bad_cursor()
+        position = (direction, typed)
     if position is None or position[0] == "a":
         page = queryset.order_by(*_ordering(order, nullable, forward=True))
         if position is not None:
@@ -203,6 +223,6 @@ def keyset_page(
 
     return KeysetPage(
         items=rows,
-        next_cursor=_encode_position("a", values(rows[-1])) if has_next else None,
-        prev_cursor=_encode_position("b", values(rows[0])) if has_prev else None,
+        next_cursor=_encode_position("a", values(rows[-1]), fingerprint) if has_next else None,
+        prev_cursor=_encode_position("b", values(rows[0]), fingerprint) if has_prev else None,
     )

@@ -102,10 +102,11 @@ def customer_list(
     customers = _customers(
         selectors.customer_list(org=actor.org, actor=actor, q=q, status=status, filters=filters)
     )
-    if sort is None:
-        return _with_custom_values(cursor_page(customers, cursor=cursor, limit=limit))
-    order = parse_sort(sort).order
-    found = keyset_page(customers, order=order, cursor=cursor, per_page=limit)
+    # Without `sort`, in the order they were added; the cursor is tied to this list's
+    # search and filters, so another list's cursor is a 400 rather than a wrong page.
+    order = parse_sort(sort).order if sort is not None else ("pk",)
+    key = f"{status}\n{q.strip()}\n{filters.to_query()}"
+    found = keyset_page(customers, order=order, cursor=cursor, per_page=limit, key=key)
     page = {"items": found.items, "next_cursor": found.next_cursor, "count": customers.count()}
     return _with_custom_values(page)
 

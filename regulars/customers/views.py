@@ -63,6 +63,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         filters = parse_filters(org=actor.org, actor=actor, data=request.GET)
         chosen = request.GET.get("sort")
         sort = parse_sort(None if ranked or chosen == RANKED else chosen)
+        page, total = _list_page(request, actor, q, filters, sort.order if not ranked else None)
     except DomainError as exc:
         panel = FilterSet(org=actor.org, all_filters=tuple(filters_for(org=actor.org, actor=actor)))
         failed: dict[str, Any] = {
@@ -76,32 +77,6 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         }
         return render(request, "customers/customer_list.html", failed, status=400)
     pairs = [("q", q)] if q else []
-    page: Any
-    if ranked:
-        page = selectors.customer_search_page(
-            org=actor.org,
-            actor=actor,
-            q=q,
-            status=filters.status,
-            filters=filters,
-            with_categories=True,
-            cursor=request.GET.get("cursor"),
-            search_key=urlencode(filters.pairs()),
-        )
-        total = page.total
-    else:
-        customers = selectors.customer_list(
-            org=actor.org,
-            actor=actor,
-            q=q,
-            status=filters.status,
-            with_categories=True,
-            filters=filters,
-        )
-        page = keyset_page(customers, order=sort.order, cursor=request.GET.get("cursor"))
-        # Counting stops at COUNT_CAP: an exact count of a million rows on every keystroke
-        # costs more than it tells.
-        total = customers.order_by()[: COUNT_CAP + 1].count()
     context: dict[str, Any] = {
         "page": page,
         "q": q,
@@ -126,6 +101,44 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "customers/_rows.html", context)
     return render(request, "customers/customer_list.html", context)
+
+
+def _list_page(
+    request: HttpRequest,
+    actor: Actor,
+    q: str,
+    filters: FilterSet,
+    order: tuple[str, ...] | None,
+) -> tuple[Any, int]:
+    """The page of the list and its match count: ranked when `order` is None (a search
+    without a chosen sort), else keyset-paged in `order`. A cursor of another list raises."""
+    cursor = request.GET.get("cursor")
+    page: Any
+    if order is None:
+        page = selectors.customer_search_page(
+            org=actor.org,
+            actor=actor,
+            q=q,
+            status=filters.status,
+            filters=filters,
+            with_categories=True,
+            cursor=cursor,
+            search_key=urlencode(filters.pairs()),
+        )
+        return page, page.total
+    customers = selectors.customer_list(
+        org=actor.org,
+        actor=actor,
+        q=q,
+        status=filters.status,
+        with_categories=True,
+        filters=filters,
+    )
+    key = f"{q}\n{filters.to_query()}"
+    page = keyset_page(customers, order=order, cursor=cursor, key=key)
+    # Counting stops at COUNT_CAP: an exact count of a million rows on every keystroke
+    # costs more than it tells.
+    return page, customers.order_by()[: COUNT_CAP + 1].count()
 
 
 def _suggestions(request: HttpRequest, actor: Actor, q: str) -> HttpResponse:

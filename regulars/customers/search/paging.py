@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from regulars.core.paging import bad_cursor, query_fingerprint
 from regulars.customers.models import Customer
 
 # --- Paging over a ranked list ------------------------------------------------------------
@@ -23,29 +23,25 @@ class RankedPage:
     total: int
 
 
-def _fingerprint(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()[:12]
-
-
 def ranked_cursor(position: int, key: str) -> str:
-    raw = json.dumps({"at": position, "q": _fingerprint(key)}, separators=(",", ":"))
+    raw = json.dumps({"at": position, "q": query_fingerprint(key)}, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def ranked_position(cursor: str | None, key: str) -> int | None:
-    """The position a cursor of the same search points at; None for a cursor that does not
-    decode or belongs to another search."""
+def ranked_position(cursor: str | None, key: str) -> int:
+    """The position a cursor of the same search points at (0 without one). A cursor that
+    does not decode or belongs to another search raises a DomainError on `cursor`."""
     if not cursor:
-        return None
+        return 0
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         position, fingerprint = data["at"], data["q"]
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
-        return None
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        raise bad_cursor() from exc
     if not isinstance(position, int) or isinstance(position, bool) or position < 0:
-        return None
-    if fingerprint != _fingerprint(key):
-        return None
+        raise bad_cursor()
+    if fingerprint != query_fingerprint(key):
+        raise bad_cursor()
     return position
 
 
@@ -59,8 +55,8 @@ def ranked_page(
 ) -> RankedPage:
     """One page of a ranked id list: the rows of `queryset` at those ids, in rank order.
 
-    `key` names the search (query and filters); a cursor of another search starts at the top."""
-    start = ranked_position(cursor, key) or 0
+    `key` names the search (query and filters); a cursor of another search is refused."""
+    start = ranked_position(cursor, key)
     start = min(start, max(len(ids) - 1, 0))
     page_ids = ids[start : start + per_page]
     # No ORDER BY: the list's default order would walk a name index over the whole
