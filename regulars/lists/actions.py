@@ -19,12 +19,20 @@ from django.utils import timezone
 from regulars.audit.services import AuditItem, audit_record_many
 from regulars.core.errors import DomainError
 from regulars.customers.categories import category_create
-from regulars.customers.models import Customer, CustomerStatus
+from regulars.customers.models import Category, Customer, CustomerStatus
 from regulars.customers.search import SEARCH_SOURCES, search_fields_set
 from regulars.customers.selectors import category_get_for_actor, customer_list
 from regulars.customers.services import clean_record
 from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.models import Organization
+
+# Per changed customer, in id order: the changes its audit entry records.
+Changes = dict[int, dict[str, Any]]
+
+
+def _category_name(category_id: int) -> str:
+    """The audit names the category as people know it (its id stays in the job's params)."""
+    return str(Category.objects.filter(pk=category_id).values_list("name", flat=True).get())
 
 
 @dataclass
@@ -70,16 +78,18 @@ class Action:
     def describe(self) -> str:
         return self.label
 
-    def change(self, customers: QuerySet[Customer]) -> tuple[list[int], dict[str, Any]]:
+    def change(self, customers: QuerySet[Customer]) -> Changes:
         """Changes what must change among `customers` (live, visible, this batch); returns
-        the changed ids and the audit changes."""
+        each changed customer's audit changes, in id order: `{field: (old, new)}` as a
+        single customer's edit records it, or `{name: plain value}`."""
         raise NotImplementedError  # pragma: no cover  (every action overrides it)
 
     def apply(self, *, org: Organization, actor: Actor, ids: list[int]) -> Tally:
         actor.require(self.capability)
         visible = customer_list(org=org, actor=actor).filter(id__in=ids)
         seen = set(visible.values_list("id", flat=True))
-        changed, changes = self.change(visible)
+        changes = self.change(visible)
+        changed = list(changes)
         if changed:
             Customer.objects.filter(id__in=changed).update(
                 version=F("version") + 1, updated_at=timezone.now()
@@ -92,7 +102,7 @@ class Action:
                         action=f"customers.customer.bulk_{self.name}",
                         customer_id=customer_id,
                         target_label=f"customer #{customer_id}",
-                        changes=changes,
+                        changes=changes[customer_id],
                     )
                     for customer_id in changed
                 ],
@@ -138,7 +148,7 @@ class AddCategory(Action):
         # A category created on the spot is made once, here, not per batch.
         return {"category_id": _category(org, actor, params)}
 
-    def change(self, customers: QuerySet[Customer]) -> tuple[list[int], dict[str, Any]]:
+    def change(self, customers: QuerySet[Customer]) -> Changes:
         category_id = self.params["category_id"]
         through = Customer.categories.through
         changed = list(
@@ -147,7 +157,8 @@ class AddCategory(Action):
         through.objects.bulk_create(
             [through(customer_id=cid, category_id=category_id) for cid in changed]
         )
-        return changed, {"categories": {"added": category_id}}
+        change = {"category_added": _category_name(category_id)}
+        return {cid: dict(change) for cid in changed}
 
 
 @action
@@ -162,14 +173,15 @@ class RemoveCategory(Action):
             raise DomainError.for_field("new_category", "Remove from an existing category.")
         return {"category_id": _category(org, actor, params)}
 
-    def change(self, customers: QuerySet[Customer]) -> tuple[list[int], dict[str, Any]]:
+    def change(self, customers: QuerySet[Customer]) -> Changes:
         category_id = self.params["category_id"]
         through = Customer.categories.through
         changed = list(
             customers.filter(categories=category_id).order_by("id").values_list("id", flat=True)
         )
         through.objects.filter(customer_id__in=changed, category_id=category_id).delete()
-        return changed, {"categories": {"removed": category_id}}
+        change = {"category_removed": _category_name(category_id)}
+        return {cid: dict(change) for cid in changed}
 
 
 # Fields a bulk action may set: the same checks as one customer's form (clean_record).
@@ -203,25 +215,24 @@ class SetField(Action):
         # Kept as text: job parameters are JSON (a Decimal is not).
         return {"field": name, "value": None if value is None else str(value)}
 
-    def change(self, customers: QuerySet[Customer]) -> tuple[list[int], dict[str, Any]]:
+    def change(self, customers: QuerySet[Customer]) -> Changes:
         name, value = self.params["field"], self.params["value"]
         # exclude() keeps NULLs when the value is not NULL: they differ too.
-        changed = list(
-            customers.exclude(**{name: value}).order_by("id").values_list("id", flat=True)
-        )
+        olds = dict(customers.exclude(**{name: value}).order_by("id").values_list("id", name))
+        changed = list(olds)
         Customer.objects.filter(id__in=changed).update(**{name: value})
         if name in SEARCH_SOURCES:  # company, city, region are searched: keep search_doc current
             rows = list(Customer.objects.filter(id__in=changed))
             touched = {f for row in rows for f in search_fields_set(row)}
             if touched:
                 Customer.objects.bulk_update(rows, sorted(touched), batch_size=500)
-        return changed, {name: {"new": value}}
+        return {cid: {name: (old, value)} for cid, old in olds.items()}
 
 
-def _set_status(customers: QuerySet[Customer], target: str) -> tuple[list[int], dict[str, Any]]:
-    changed = list(customers.exclude(status=target).order_by("id").values_list("id", flat=True))
-    Customer.objects.filter(id__in=changed).update(status=target)
-    return changed, {"status": {"new": target}}
+def _set_status(customers: QuerySet[Customer], target: str) -> Changes:
+    olds = dict(customers.exclude(status=target).order_by("id").values_list("id", "status"))
+    Customer.objects.filter(id__in=list(olds)).update(status=target)
+    return {cid: {"status": (old, target)} for cid, old in olds.items()}
 
 
 @action
@@ -230,7 +241,7 @@ class Deactivate(Action):
     name: ClassVar[str] = "deactivate"
     label: ClassVar[str] = "Deactivate"
 
-    def change(self, customers: QuerySet[Customer]) -> tuple[list[int], dict[str, Any]]:
+    def change(self, customers: QuerySet[Customer]) -> Changes:
         return _set_status(customers, CustomerStatus.DEACTIVATED)
 
 
@@ -240,7 +251,7 @@ class Reactivate(Action):
     name: ClassVar[str] = "reactivate"
     label: ClassVar[str] = "Reactivate"
 
-    def change(self, customers: QuerySet[Customer]) -> tuple[list[int], dict[str, Any]]:
+    def change(self, customers: QuerySet[Customer]) -> Changes:
         return _set_status(customers, CustomerStatus.ACTIVE)
 
 
@@ -257,7 +268,7 @@ class Delete(Action):
             raise DomainError.for_field("confirm", "Type DELETE to delete these customers.")
         return {}
 
-    def change(self, customers: QuerySet[Customer]) -> tuple[list[int], dict[str, Any]]:
+    def change(self, customers: QuerySet[Customer]) -> Changes:
         changed = list(customers.order_by("id").values_list("id", flat=True))
         Customer.objects.filter(id__in=changed).update(deleted_at=timezone.now())
-        return changed, {"deleted": True}
+        return {cid: {"deleted": True} for cid in changed}

@@ -102,7 +102,18 @@ def test_set_field_deactivate_and_delete(world: World, api_for: Any) -> None:
     assert result.json()["result"]["changed"] == 3
     with tenant_scope(world.org_a):
         assert set(Customer.objects.filter(pk__in=ids).values_list("country", flat=True)) == {"GB"}
+        olds = {c.pk: c.country for c in people}
+        entries = AuditEntry.objects.filter(action="customers.customer.bulk_set_field")
+        # Each customer's own old value beside the new one, as a single edit records it.
+        assert {e.customer_id: e.changes for e in entries} == {
+            pk: {"country": {"old": old, "new": "GB"}} for pk, old in olds.items()
+        }
     assert _post(manager, {"action": "deactivate", "ids": ids}).json()["result"]["changed"] == 3
+    with tenant_scope(world.org_a):
+        states = AuditEntry.objects.filter(action="customers.customer.bulk_deactivate")
+        assert [e.changes for e in states] == [
+            {"status": {"old": "active", "new": "deactivated"}}
+        ] * 3
     assert _post(manager, {"action": "deactivate", "ids": ids}).json()["result"]["unchanged"] == 3
     staff = api_for(world.owner_a, "staff")
     assert _post(staff, {"action": "delete", "confirm": "DELETE", "ids": ids}).status_code == 403
