@@ -172,6 +172,9 @@ def clean_record(org: Organization, data: dict[str, Any]) -> dict[str, Any]:
 
     for name in TEXT_FIELDS:
         attempt(name, lambda v: str(v or "").strip())
+    # Postcodes in capitals (SW1A 2AA, K1A 0B1): the postcode filter's prefix range is
+    # case-sensitive on both databases.
+    attempt("postal_code", lambda v: str(v or "").strip().upper())
     attempt("email", lambda v: normalize_email(v))
     for name in PHONE_FIELDS:
         attempt(name, lambda v, n=name: normalize_phone(v, region=org.country, field=n))

@@ -124,8 +124,8 @@ class SmsConsentFilter(ValuesFilter):
 
 @register
 class PostalCodeFilter(Filter):
-    """`postal_code`: a prefix ("20" finds 2000 to 2099); a range on the index, then the
-    exact prefix test."""
+    """`postal_code`: a prefix ("20" finds 2000 to 2099, "sw1a" finds SW1A 2AA); a range
+    on the (organization, postal_code) index."""
 
     key = "postal_code"
     params = ("postal_code",)
@@ -134,12 +134,17 @@ class PostalCodeFilter(Filter):
         value = base.raw(data, "postal_code")
         if value is not None and len(value) > 20:
             raise DomainError.for_field("postal_code", "At most 20 characters.")
-        return value
+        return None if value is None else value.upper()
 
     def apply(
         self, queryset: QuerySet[Customer], value: str, *, org: Organization
     ) -> QuerySet[Customer]:
-        return queryset.filter(postal_code__gte=value, postal_code__startswith=value)
+        # A range, not LIKE: LIKE ignores case on SQLite and not on PostgreSQL; postcodes
+        # are stored in capitals (clean_record), so the range finds the same rows on both.
+        if ord(value[-1]) >= 0x10FFFF:  # nothing sorts after it: no upper end
+            return queryset.filter(postal_code__gte=value)
+        upper = value[:-1] + chr(ord(value[-1]) + 1)
+        return queryset.filter(postal_code__gte=value, postal_code__lt=upper)
 
     def describe(self, value: str) -> str:
         return f"postcode starting {value}"
