@@ -208,6 +208,7 @@ def demo_pages(browser: Browser, base: str, data_dir: Path, shoot: Shooter) -> N
 
     page.goto(f"{base}/customers/?q=an&sort=-created")
     shoot(page, "customers-search")
+    list_pages(page, base, shoot)
     page.goto(f"{base}/customers/")
     page.locator("#rows tbody a").first.click()
     page.wait_for_url(re.compile(r"/customers/\d+/$"))
@@ -354,6 +355,51 @@ def demo_pages(browser: Browser, base: str, data_dir: Path, shoot: Shooter) -> N
         sys.exit(f"Expected the 403 page, got {response and response.status}.")
     shoot(page, "403")
     page.context.close()
+
+
+def list_pages(page: Page, base: str, shoot: Shooter) -> None:
+    """The list's Columns panel and Views menu, open; a saved view and its edit page."""
+    page.goto(f"{base}/customers/")
+    page.locator("#columns-panel > summary").click()
+    columns = page.locator("#columns-panel")
+    columns.get_by_role("checkbox", name="City").check()
+    columns.get_by_role("button", name="Move Email up").click()
+    shoot(page, "customers-columns-panel")
+    columns.get_by_label("Lock the first").select_option("2")
+    columns.get_by_role("button", name="Save columns").click()
+    page.wait_for_load_state()
+    page.goto(f"{base}/customers/?gender=female&sort=-created_at")
+    for name, shared in (("Women, newest first", True), ("My morning calls", False)):
+        page.locator("#views-menu > summary").click()
+        menu = page.locator("#views-menu")
+        menu.get_by_label("Name").fill(name)
+        if shared:
+            menu.get_by_label("Share with everyone in the organization").check()
+        menu.get_by_role("button", name="Save view").click()
+        page.wait_for_load_state()
+    page.locator("details.filters").evaluate("panel => { panel.open = false; }")  # shorter
+    page.locator("#views-menu > summary").click()
+    shoot(page, "customers-views-menu")
+    page.locator("#views-menu").get_by_role("link", name="Edit view Women, newest first").click()
+    page.wait_for_url(re.compile(r"/customers/views/\d+/edit/"))
+    shoot(page, "saved-view-edit")
+    page.set_viewport_size({"width": 1000, "height": 800})
+    page.goto(f"{base}/customers/")
+    page.locator("#rows .table-wrap").evaluate("wrap => { wrap.scrollLeft = 300; }")
+    page.wait_for_load_state("networkidle")
+    page.mouse.move(0, 0)
+    path = shoot.out / f"{len(shoot.taken) + 1:02d}-customers-locked-scrolled.png"
+    page.screenshot(path=str(path))  # the viewport: the table scrolled, two columns locked
+    shoot.taken.append(path.name)
+    page.set_viewport_size(VIEWPORT)
+    # Back to the defaults, so the later pages look as a new member's would.
+    page.goto(f"{base}/customers/")
+    page.locator("#columns-panel > summary").click()
+    columns.get_by_role("checkbox", name="City").uncheck()
+    columns.get_by_role("button", name="Move Email down").click()
+    columns.get_by_label("Lock the first").select_option("1")
+    columns.get_by_role("button", name="Save columns").click()
+    page.wait_for_load_state()
 
 
 def first_run_page(browser: Browser, base: str, shoot: Shooter) -> None:

@@ -30,9 +30,10 @@ REDIRECTS_WITH_MESSAGE = {"customers:sample"}
 # form with the errors otherwise.
 REDIRECTS_OR_FORM = {"lists:bulk"}
 
-# Plain-text notes accept any text ("<script>", digits, a list's last value): for these pages
-# only an empty value or one with NUL is garbage (tests/customers/test_notes.py does the rest).
-FREE_TEXT = {"customers:note-add", "customers:note-edit"}
+# Plain-text notes and the names of saved views accept any text ("<script>", digits, a list's
+# last value): for these pages only an empty value or one with NUL is garbage
+# (tests/customers/test_notes.py and tests/lists/test_list_page.py do the rest).
+FREE_TEXT = {"customers:note-add", "customers:note-edit", "lists:view-new", "lists:view-edit"}
 
 
 def _refused_as_text(value: Any) -> bool:

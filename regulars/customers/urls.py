@@ -1,11 +1,12 @@
 from django.urls import path
 
-from regulars.customers import views
+from regulars.customers import list_views, views
 
 app_name = "customers"
 
 urlpatterns = [
-    path("", views.customer_list, name="list"),
+    path("", list_views.customer_list, name="list"),
+    path("count/", list_views.customer_count, name="count"),
     path("new/", views.customer_create, name="new"),
     path("sample/", views.sample_start, name="sample"),
     path("deleted/", views.deleted_list, name="deleted"),

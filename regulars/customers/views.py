@@ -1,10 +1,10 @@
-"""Customer pages: the list, the record form, the profile and its cards, deleted customers."""
+"""Customer pages: the record form, the profile and its cards, deleted customers (the list is
+in list_views.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.forms.utils import pretty_name
@@ -17,14 +17,12 @@ from regulars.audit.selectors import audit_entries_for_customer
 from regulars.core.errors import DomainError
 from regulars.core.forms import DomainErrorsMixin
 from regulars.core.http import client_ip
-from regulars.core.paging import keyset_page, paginate
+from regulars.core.paging import paginate
 from regulars.core.text import query_text
 from regulars.customers import categories, consent, notes, selectors, services
-from regulars.customers.columns import DEFAULT_SORT, parse_sort
 from regulars.customers.custom_field_forms import custom_form_initial
 from regulars.customers.custom_field_selectors import custom_field_list
 from regulars.customers.custom_fields import custom_values_for
-from regulars.customers.filters import FilterSet, filters_for, parse_filters
 from regulars.customers.forms import (
     CategoryForm,
     ConsentForm,
@@ -33,7 +31,6 @@ from regulars.customers.forms import (
     NoteForm,
     SampleForm,
 )
-from regulars.customers.matching import KEYS, customer_find_visible
 from regulars.customers.models import ConsentChannel, ConsentSource, ConsentState, Customer
 from regulars.customers.reminder_views import reminder_profile_context
 from regulars.jobs.schemas import SAMPLE_MAX
@@ -41,123 +38,6 @@ from regulars.jobs.services import job_start
 from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.http import actor_of, staff_required
 from regulars.tenancy.selectors import location_list
-
-COUNT_CAP = 10_000
-RANKED = "rank"  # the `sort` of a search listed best match first
-SUGGESTIONS = 8
-STATUS_CHOICES = (("active", "Active"), ("deactivated", "Deactivated"), ("all", "All"))
-
-
-@staff_required()
-def customer_list(request: HttpRequest) -> HttpResponse:
-    """The working list: keyset-paged so page 20,000 costs what page 1 does; filtered and
-    sorted through the filter and column registries. A bad filter or sort answers 400 with
-    the parameter named."""
-    actor = actor_of(request)
-    q = query_text(request.GET.get("q"))
-    if request.htmx and request.GET.get("suggest"):  # type: ignore[attr-defined]
-        return _suggestions(request, actor, q)
-    # A search without a chosen sort lists the best matches first (customers.search).
-    ranked = bool(q) and request.GET.get("sort", RANKED) in ("", RANKED)
-    try:
-        filters = parse_filters(org=actor.org, actor=actor, data=request.GET)
-        chosen = request.GET.get("sort")
-        sort = parse_sort(None if ranked or chosen == RANKED else chosen)
-        page, total = _list_page(request, actor, q, filters, sort.order if not ranked else None)
-    except DomainError as exc:
-        panel = FilterSet(org=actor.org, all_filters=tuple(filters_for(org=actor.org, actor=actor)))
-        failed: dict[str, Any] = {
-            "q": q,
-            "errors": exc.errors,
-            "status": "active",
-            "status_choices": STATUS_CHOICES,
-            "sort": DEFAULT_SORT,
-            "filter_form": panel.form(),
-            "sample_form": SampleForm(),
-        }
-        return render(request, "customers/customer_list.html", failed, status=400)
-    pairs = [("q", q)] if q else []
-    context: dict[str, Any] = {
-        "page": page,
-        "q": q,
-        "sort": RANKED if ranked else sort.key,
-        "sort_chosen": "sort" in request.GET,
-        "status": filters.status,
-        "status_choices": STATUS_CHOICES,
-        # The list's parameters but sort and cursor, for the sort and pager links.
-        "list_query": urlencode(pairs + filters.pairs()),
-        "chips": [
-            (c.text, urlencode([*pairs, ("sort", sort.key)]) + "&" + c.remove_query)
-            for c in filters.chips()
-        ],
-        "filter_form": filters.form(),
-        "filtering": bool(filters.chips()),
-        "total": total,
-        "count_cap": COUNT_CAP,
-        "count_cap_label": f"{COUNT_CAP:,}",
-        "deleted_matches": _deleted_matches(actor, q) if q and not page.items else [],
-        "sample_form": SampleForm(),
-    }
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "customers/_rows.html", context)
-    return render(request, "customers/customer_list.html", context)
-
-
-def _list_page(
-    request: HttpRequest,
-    actor: Actor,
-    q: str,
-    filters: FilterSet,
-    order: tuple[str, ...] | None,
-) -> tuple[Any, int]:
-    """The page of the list and its match count: ranked when `order` is None (a search
-    without a chosen sort), else keyset-paged in `order`. A cursor of another list raises."""
-    cursor = request.GET.get("cursor")
-    page: Any
-    if order is None:
-        page = selectors.customer_search_page(
-            org=actor.org,
-            actor=actor,
-            q=q,
-            status=filters.status,
-            filters=filters,
-            with_categories=True,
-            cursor=cursor,
-            search_key=urlencode(filters.pairs()),
-        )
-        return page, page.total
-    customers = selectors.customer_list(
-        org=actor.org,
-        actor=actor,
-        q=q,
-        status=filters.status,
-        with_categories=True,
-        filters=filters,
-    )
-    key = f"{q}\n{filters.to_query()}"
-    page = keyset_page(customers, order=order, cursor=cursor, key=key)
-    # Counting stops at COUNT_CAP: an exact count of a million rows on every keystroke
-    # costs more than it tells.
-    return page, customers.order_by()[: COUNT_CAP + 1].count()
-
-
-def _suggestions(request: HttpRequest, actor: Actor, q: str) -> HttpResponse:
-    """The top bar's as-you-type dropdown: the best few matches, deactivated ones too."""
-    page = None
-    if q:
-        page = selectors.customer_search_page(
-            org=actor.org, actor=actor, q=q, status="all", per_page=SUGGESTIONS
-        )
-    return render(request, "customers/_suggest.html", {"q": q, "page": page})
-
-
-def _deleted_matches(actor: Actor, q: str) -> list[Customer]:
-    """A search that finds no one may be an identifier of a deleted customer: say so, to
-    restore rather than re-create."""
-    if not actor.can(Cap.CUSTOMERS_VIEW):
-        return []
-    keys = dict.fromkeys(KEYS, q.strip())
-    return customer_find_visible(org=actor.org, actor=actor, keys=keys).deleted
 
 
 def _customer_form(
@@ -266,8 +146,9 @@ def _change(entry: Any) -> dict[str, Any]:
     """An audit entry as the Changes tab shows it: old → new per field."""
     changes = []
     for name, change in (entry.changes or {}).items():
-        if isinstance(change, list | tuple) and len(change) == 2:
-            changes.append({"name": name, "pair": True, "old": change[0], "new": change[1]})
+        # The audit stores an (old, new) pair as {"old": …, "new": …}.
+        if isinstance(change, dict) and set(change) == {"old", "new"}:
+            changes.append({"name": name, "pair": True, "old": change["old"], "new": change["new"]})
         else:
             changes.append({"name": name, "pair": False, "value": change})
     return {

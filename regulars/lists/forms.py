@@ -54,3 +54,18 @@ class BulkForm(DomainErrorsMixin, forms.Form):
         if data["confirm"]:
             params["confirm"] = data["confirm"]
         return params
+
+
+class SavedViewForm(DomainErrorsMixin, forms.Form):
+    """Save the list as it is (search, filters, sort, columns) under a name. The list itself
+    comes from the page's `next` address, not from fields a browser could leave stale."""
+
+    name = forms.CharField(max_length=100, label="Name")
+    shared = forms.BooleanField(required=False, label="Share with everyone in the organization")
+
+
+class SavedViewEditForm(SavedViewForm):
+    replace = forms.BooleanField(
+        required=False,
+        label="Also replace its search, filters, sort and columns with the list you came from",
+    )

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
 from regulars.audit.services import audit_record
-from regulars.core.errors import DomainError, NotFound
+from regulars.core.errors import DomainError, Forbidden, NotFound
 from regulars.core.text import query_text
 from regulars.customers.columns import columns_for, parse_sort
 from regulars.customers.custom_field_selectors import custom_field_list
@@ -81,12 +81,16 @@ def saved_view_get(*, org: Organization, actor: Actor, view_id: int) -> SavedVie
 def _own(org: Organization, actor: Actor, view_id: int) -> SavedView:
     view = saved_view_get(org=org, actor=actor, view_id=view_id)
     if actor.user is None or view.owner_id != actor.user.pk:
-        raise DomainError(
-            detail="Only the person who saved this view can change it; save a copy instead.",
-            code="forbidden",
-            status=403,
+        raise Forbidden(
+            detail="Only the person who saved this view can change it; save a copy instead."
         )
     return view
+
+
+def saved_view_get_own(*, org: Organization, actor: Actor, view_id: int) -> SavedView:
+    """A view for its owner to change: NotFound when the actor cannot see it, Forbidden when
+    it is someone else's shared view (the edit page asks before showing a form)."""
+    return _own(org, actor, view_id)
 
 
 def _save_view(view: SavedView) -> None:

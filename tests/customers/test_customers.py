@@ -340,6 +340,8 @@ def test_create_edit_delete_restore_through_pages(world: World, client_for: Any)
         assert (customer.first_name, customer.email, customer.version) == ("Zoe", "", 2)
         update = AuditEntry.objects.get(action="customers.customer.updated")
         assert update.changes["first_name"] == {"old": "Zoë", "new": "Zoe"}
+    changes_tab = staff.get(f"/customers/{customer.pk}/?tab=changes").content.decode()
+    assert "<code>first_name</code>: Zoë → Zoe" in changes_tab
     assert staff.post(f"/customers/{customer.pk}/delete/", {"version": 2}).status_code == 403
     manager = client_for(world.manager_a)
     assert manager.post(f"/customers/{customer.pk}/delete/", {"version": 2}).status_code == 302

@@ -353,4 +353,80 @@
       row.checked = box.checked;
     });
   });
+
+  /* ---------- 8. Disclosure menus (Views, Columns) ----------
+   * <details class="menu">: Escape closes the open one and puts focus back on its button;
+   * a click outside closes it; opening one closes the others. */
+
+  function closeMenu(menu, focus) {
+    if (!menu.open) return;
+    menu.open = false;
+    if (focus) menu.querySelector("summary").focus();
+  }
+
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape" || (dialog && dialog.open)) return;
+    var menu = e.target.closest ? e.target.closest("details.menu[open]") : null;
+    if (menu) {
+      e.preventDefault();
+      closeMenu(menu, true);
+    }
+  });
+  document.addEventListener("click", function (e) {
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      if (!menu.contains(e.target)) closeMenu(menu, false);
+    });
+  });
+  document.addEventListener("toggle", function (e) {
+    var opened = e.target;
+    if (!(opened instanceof HTMLDetailsElement) || !opened.classList.contains("menu") || !opened.open) return;
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      if (menu !== opened) menu.open = false;
+    });
+  }, true);
+
+  /* ---------- 9. Forms and links that go back to the list as it is now ----------
+   * The list changes its address as you search (htmx pushes it): a form's hidden
+   * `next` and an edit link's `?next=` take the current one when used. */
+
+  function here() { return location.pathname + location.search; }
+
+  document.addEventListener("submit", function (e) {
+    var input = e.target.querySelector ? e.target.querySelector("input[data-current-url]") : null;
+    if (input) input.value = here();
+  }, true);
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest ? e.target.closest("a[data-with-next]") : null;
+    if (!link) return;
+    var url = new URL(link.href, location.href);
+    url.searchParams.set("next", here());
+    link.href = url.pathname + url.search;
+  }, true);
+
+  /* ---------- 10. Column order: Up/Down move the row at once ----------
+   * Without script each button saves the move and comes back; with it the row moves on
+   * the page, focus stays on the button pressed, and Save sends the new order. */
+
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest ? e.target.closest("[data-column-list] button[data-move]") : null;
+    if (!button) return;
+    e.preventDefault();
+    var item = button.closest("li");
+    var list = item.parentElement;
+    var up = button.getAttribute("data-move") === "up";
+    var other = up ? item.previousElementSibling : item.nextElementSibling;
+    var status = list.closest("form").querySelector("[data-move-status]");
+    var label = item.querySelector("label").textContent.trim();
+    if (!other) {
+      if (status) status.textContent = label + " is already " + (up ? "first." : "last.");
+      return;
+    }
+    if (up) list.insertBefore(item, other);
+    else list.insertBefore(other, item);
+    button.focus();
+    if (status) {
+      var position = Array.prototype.indexOf.call(list.children, item) + 1;
+      status.textContent = label + " moved to position " + position + " of " + list.children.length + ".";
+    }
+  });
 })();
