@@ -28,6 +28,7 @@ from regulars.core.schemas import (
 from regulars.customers import categories, consent, notes, selectors, services
 from regulars.customers.columns import parse_sort
 from regulars.customers.custom_fields import custom_values_for
+from regulars.customers.detail import customer_detail_for_actor
 from regulars.customers.filters import parse_filters
 from regulars.customers.matching import customer_find_visible
 from regulars.customers.models import ConsentSource, Customer
@@ -161,9 +162,14 @@ def customer_lookup(
 def customer_get(request: HttpRequest, customer_id: PathId, response: HttpResponse) -> Any:
     """The customer, with its `version` also as the ETag header to send back as If-Match."""
     actor = actor_of(request)
-    customer = _reload(actor, customer_id)
+    customer = _customer_out(actor, customer_id)
     response["ETag"] = customer.etag
     return customer
+
+
+def _customer_out(actor: Actor, customer_id: int) -> Customer:
+    """The customer with all CustomerOut reads, in three or four queries compiled once."""
+    return customer_detail_for_actor(org=actor.org, actor=actor, customer_id=customer_id)
 
 
 def _expected_version(request: HttpRequest, customer_id: int, version: int | None) -> int | None:
@@ -201,7 +207,7 @@ def customer_update(
         expected_version=_expected_version(request, customer_id, version),
     )
     response["ETag"] = customer.etag
-    return _reload(actor, customer.pk)
+    return _customer_out(actor, customer.pk)
 
 
 @router.delete("/customers/{customer_id}", response={204: None, **VERSIONED_ERRORS})

@@ -19,7 +19,7 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import FilteredRelation, Max, Q, QuerySet
 from django.utils.text import slugify
 
 from regulars.audit.services import audit_record
@@ -36,6 +36,7 @@ from regulars.customers.models import (
 )
 from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.models import Organization
+from regulars.tenancy.prepared import Prepared
 from regulars.tenancy.scope import assert_in_scope
 
 FIELDS = ("key", "label", "help_text", "field_type", "required", "visible_to_customer", "position")
@@ -525,3 +526,59 @@ def custom_values_for(*, customer_ids: list[int]) -> dict[int, dict[str, Any]]:
         customer_id: {f.key: _shape_rows(f, rows.get((customer_id, f.pk), [])) for f in fields}
         for customer_id in customer_ids
     }
+
+
+_COLUMN_OF = {
+    CustomFieldType.TEXT: 3,
+    CustomFieldType.NUMBER: 4,
+    CustomFieldType.DATE: 5,
+    CustomFieldType.BOOL: 6,
+}
+
+
+def _fields_with_values_of(*, customer_id: int) -> QuerySet[CustomField, tuple[Any, ...]]:
+    """Every field of the organization in scope, left-joined to this customer's rows of it;
+    a several-of-a-list field has a row per chosen option, in the options' order."""
+    return (
+        CustomField.objects.annotate(
+            mine=FilteredRelation("values", condition=Q(values__customer_id=customer_id))
+        )
+        .order_by("position", "label", "id", "mine__option__position", "mine__option_id")
+        .values_list(
+            "key",
+            "field_type",
+            "mine__id",
+            "mine__text_value",
+            "mine__number_value",
+            "mine__date_value",
+            "mine__bool_value",
+            "mine__option__label",
+        )
+    )
+
+
+_fields_with_values_of_prepared: Prepared[tuple[Any, ...]] = Prepared(
+    _fields_with_values_of, args={"customer_id": "int"}
+)
+
+
+def custom_values_of(*, customer_id: int) -> dict[str, Any]:
+    """One customer's values, shaped as `custom_values_for` shapes them, in one query
+    compiled once (the API by id reads them on every call; the two queries of
+    `custom_values_for`, built each time, cost a third of such a call)."""
+    shaped: dict[str, Any] = {}
+    for row in _fields_with_values_of_prepared(customer_id=customer_id):
+        key, kind, value_id, label = row[0], row[1], row[2], row[7]
+        if kind == CustomFieldType.MULTI:
+            chosen = shaped.setdefault(key, [])
+            if label is not None:
+                chosen.append(label)
+        elif key in shaped:
+            continue  # one value per field: the first row, as `_shape_rows` takes
+        elif value_id is None:
+            shaped[key] = None
+        elif kind == CustomFieldType.CHOICE:
+            shaped[key] = label
+        else:
+            shaped[key] = _shape(row[_COLUMN_OF[CustomFieldType(kind)]])
+    return shaped

@@ -25,6 +25,13 @@ class Command(BaseCommand):
             default=int(os.environ.get("WEB_CONCURRENCY", "2")),
             help="gunicorn worker processes (default 2, or WEB_CONCURRENCY).",
         )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=None,
+            help="threads per worker (default 2 on SQLite, whose writers queue for one "
+            "file lock anyway, 4 on PostgreSQL).",
+        )
         parser.add_argument("--no-migrate", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -52,9 +59,19 @@ class Command(BaseCommand):
             bind,
             "--workers",
             str(options["workers"]),
+            # Threaded workers keep HTTP connections alive between requests (sync workers
+            # close each one): ~1 ms less CPU per API call, measured with wrk.
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(options["threads"] or (2 if _sqlite() else 4)),
             "--access-logfile",
             "-",
             "--forwarded-allow-ips",
             "127.0.0.1",
         ]
         os.execv(sys.executable, argv)  # noqa: S606  (replace this process: signals reach gunicorn)
+
+
+def _sqlite() -> bool:
+    return str(settings.DATABASES["default"]["ENGINE"]).endswith("sqlite3")
