@@ -6,6 +6,7 @@ import base64
 import binascii
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -53,6 +54,7 @@ class KeysetPage:
     items: list[Any]
     next_cursor: str | None
     prev_cursor: str | None
+    total: int | None = None  # with `count=`: the match count, as of the list's first page
 
 
 def _plain(value: Any) -> str:
@@ -73,20 +75,26 @@ def bad_cursor() -> DomainError:
     return DomainError.for_field("cursor", BAD_CURSOR)
 
 
-def _encode_position(direction: str, values: list[Any], fingerprint: str) -> str:
-    raw = json.dumps([direction, values, fingerprint], default=_plain, separators=(",", ":"))
+def _encode_position(
+    direction: str, values: list[Any], fingerprint: str, total: int | None = None
+) -> str:
+    raw = json.dumps([direction, values, fingerprint, total], default=_plain, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode_position(cursor: str, fingerprint: str) -> tuple[str, list[Any]]:
+def _decode_position(cursor: str, fingerprint: str) -> tuple[str, list[Any], int | None]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        direction, values, carried = json.loads(raw)
+        direction, values, carried, total = json.loads(raw)
     except (ValueError, TypeError, binascii.Error, RecursionError) as exc:
         raise bad_cursor() from exc
     if direction not in ("a", "b") or not isinstance(values, list) or carried != fingerprint:
         raise bad_cursor()
-    return direction, values
+    if total is not None and (
+        not isinstance(total, int) or isinstance(total, bool) or not 0 <= total < 2**62
+    ):
+        raise bad_cursor()
+    return direction, values, total
 
 
 def _typed_values(queryset: QuerySet[Any], names: list[str], values: list[Any]) -> list[Any] | None:
@@ -173,7 +181,22 @@ def _beyond(fields: tuple[str, ...], values: list[Any], *, forward: bool, nullab
         if strict is not None:
             condition |= equal & strict
         equal &= same
-    return condition
+    return condition & _leading_bound(fields[0], values[0], forward=forward, nullable=nullable)
+
+
+def _leading_bound(spec: str, value: Any, *, forward: bool, nullable: set[str]) -> Q:
+    """A range on the first sort field that the OR chain implies: neither engine turns
+    `(a > x) or (a = x and …)` into an index seek, but with `a >= x` beside it both start
+    the (org, a, …) index at the cursor instead of walking to it (a deep page costs what
+    page 1 does)."""
+    name = spec.lstrip("-")
+    ascending = not spec.startswith("-")
+    if value is None:
+        # Only NULLs follow a NULL going forward; going back, anything may come before it.
+        return Q(**{f"{name}__isnull": True}) if forward else Q()
+    if name in nullable and forward:
+        return Q()  # the NULLs after the values belong to the page too: no single range
+    return Q(**{f"{name}__{'gte' if ascending == forward else 'lte'}": value})
 
 
 def keyset_page(
@@ -183,17 +206,22 @@ def keyset_page(
     cursor: str | None,
     per_page: int = PAGE_SIZE,
     key: str = "",
+    count: Callable[[], int] | None = None,
 ) -> KeysetPage:
     """A page of `queryset` in `order` (which must end with a unique field, e.g. 'pk'),
     after or before a cursor: as fast on page 20,000 as on page 1, and stable while rows
     are added. `key` names the list (its search and filters); a cursor that does not decode,
-    does not fit `order`, or was made for another key raises a DomainError on `cursor`."""
+    does not fit `order`, or was made for another key raises a DomainError on `cursor`.
+
+    `count` counts the matches; it runs for the first page only and the cursors carry its
+    answer, so a deep page does not count a million rows again."""
     names = [f.lstrip("-") for f in order]
     nullable = _nullable(queryset, names)
     fingerprint = query_fingerprint(f"{key}\n{','.join(order)}")
     position: tuple[str, list[Any]] | None = None
+    total: int | None = None
     if cursor:
-        direction, raw_values = _decode_position(cursor, fingerprint)
+        direction, raw_values, total = _decode_position(cursor, fingerprint)
         typed = _typed_values(queryset, names, raw_values)
         if typed is None:
             raise bad_cursor()
@@ -215,14 +243,22 @@ def keyset_page(
         has_prev = len(rows) > per_page
         rows = list(reversed(rows[:per_page]))
         has_next = True
+    if count is not None and total is None:
+        # A first page that is the whole list needs no COUNT.
+        total = len(rows) if position is None and not has_next else count()
     if not rows:
-        return KeysetPage([], None, None)
+        return KeysetPage([], None, None, total)
 
     def values(row: Any) -> list[Any]:
         return [getattr(row, "pk" if n == "pk" else n) for n in names]
 
     return KeysetPage(
         items=rows,
-        next_cursor=_encode_position("a", values(rows[-1]), fingerprint) if has_next else None,
-        prev_cursor=_encode_position("b", values(rows[0]), fingerprint) if has_prev else None,
+        next_cursor=_encode_position("a", values(rows[-1]), fingerprint, total)
+        if has_next
+        else None,
+        prev_cursor=_encode_position("b", values(rows[0]), fingerprint, total)
+        if has_prev
+        else None,
+        total=total,
     )

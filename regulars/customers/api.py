@@ -82,7 +82,8 @@ def customer_list(
     (exact, then prefix, then substring matches). `status`: active (the working list),
     deactivated or all. Every filter of docs/api.md is accepted as a query parameter
     (`category__any=3,7&age_min=30&state=NSW&cf_shoe_size__gte=40`); a bad value answers
-    400 naming the parameter."""
+    400 naming the parameter. `count` is exact as of the first page: the cursors carry it,
+    so later pages do not count again."""
     actor = actor_of(request)
     filters = parse_filters(org=actor.org, actor=actor, data=request.GET)
     if q.strip() and sort is None:
@@ -107,8 +108,10 @@ def customer_list(
     # search and filters, so another list's cursor is a 400 rather than a wrong page.
     order = parse_sort(sort).order if sort is not None else ("pk",)
     key = f"{status}\n{q.strip()}\n{filters.to_query()}"
-    found = keyset_page(customers, order=order, cursor=cursor, per_page=limit, key=key)
-    page = {"items": found.items, "next_cursor": found.next_cursor, "count": customers.count()}
+    found = keyset_page(
+        customers, order=order, cursor=cursor, per_page=limit, key=key, count=customers.count
+    )
+    page = {"items": found.items, "next_cursor": found.next_cursor, "count": found.total}
     return _with_custom_values(page)
 
 

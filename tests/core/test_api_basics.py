@@ -45,6 +45,14 @@ def test_cursor_pagination_walks_everything_once(world: World, api_for: Any) -> 
         if not cursor:
             break
     assert len(seen) == len(set(seen)) == 7
+    # Later pages carry the first page's count instead of counting again.
+    first = api.get("/api/v1/customers?limit=3").json()
+    make_customer(world.org_a, "P7", "Page")
+    later = api.get(f"/api/v1/customers?limit=3&cursor={first['next_cursor']}").json()
+    assert (first["count"], later["count"]) == (7, 7)
+    assert api.get("/api/v1/customers?limit=3").json()["count"] == 8
+    whole = api.get("/api/v1/customers?limit=50").json()
+    assert whole["count"] == len(whole["items"]) == 8 and whole["next_cursor"] is None
     assert api.get("/api/v1/customers?cursor=garbage").status_code == 400
     assert api.get("/api/v1/customers?limit=501").status_code == 400
     assert api.get("/api/v1/customers?limit=0").status_code == 400
