@@ -6,7 +6,6 @@ import re
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 from pydantic import Field
@@ -55,13 +54,30 @@ router = Router(tags=["customers"])
 StatusFilter = Literal["active", "deactivated", "all"]
 
 
-def _customers(qs: Any) -> Any:
-    return qs.prefetch_related("categories", "locations")
-
-
 def _with_custom_values(page: dict[str, Any]) -> dict[str, Any]:
-    """Custom values for a whole page in two queries, not two per customer."""
+    """Custom values, category and location ids for a whole page in four queries, not
+    per customer. The ids come from the link tables as plain pairs: prefetching the related
+    objects built a scoped manager per row, which cost more than the queries."""
     items = page["items"]
+    ids = [c.pk for c in items]
+    categories: dict[int, list[int]] = {pk: [] for pk in ids}
+    for customer_id, category_id in (
+        Customer.categories.through.objects.filter(customer_id__in=ids)
+        .order_by("category__name", "category_id")
+        .values_list("customer_id", "category_id")
+    ):
+        categories[customer_id].append(category_id)
+    limited = [c.pk for c in items if not c.all_locations]
+    locations: dict[int, list[int]] = {pk: [] for pk in limited}
+    for customer_id, location_id in (
+        Customer.locations.through.objects.filter(customer_id__in=limited)
+        .order_by("location__name", "location_id")
+        .values_list("customer_id", "location_id")
+    ):
+        locations[customer_id].append(location_id)
+    for customer in items:
+        customer.category_id_list = categories[customer.pk]
+        customer.location_id_list = locations.get(customer.pk, [])
     values = custom_values_for(customer_ids=[c.pk for c in items])
     for customer in items:
         customer.custom_values_shaped = values[customer.pk]
@@ -98,11 +114,10 @@ def customer_list(
             per_page=limit,
             search_key=urlencode(filters.pairs()),
         )
-        prefetch_related_objects(hits.items, "categories", "locations")
         ranked = {"items": hits.items, "next_cursor": hits.next_cursor, "count": hits.total}
         return _with_custom_values(ranked)
-    customers = _customers(
-        selectors.customer_list(org=actor.org, actor=actor, q=q, status=status, filters=filters)
+    customers = selectors.customer_list(
+        org=actor.org, actor=actor, q=q, status=status, filters=filters
     )
     # Without `sort`, in the order they were added; the cursor is tied to this list's
     # search and filters, so another list's cursor is a 400 rather than a wrong page.

@@ -102,11 +102,15 @@ class CustomerOut(Schema):
 
     @staticmethod
     def resolve_category_ids(obj: Customer) -> list[int]:
-        return [c.pk for c in obj.categories.all()]
+        loaded = getattr(obj, "category_id_list", None)  # a list page loads them at once
+        return list(loaded) if loaded is not None else [c.pk for c in obj.categories.all()]
 
     @staticmethod
     def resolve_location_ids(obj: Customer) -> list[int]:
-        return [] if obj.all_locations else [loc.pk for loc in obj.locations.all()]
+        if obj.all_locations:
+            return []
+        loaded = getattr(obj, "location_id_list", None)
+        return list(loaded) if loaded is not None else [loc.pk for loc in obj.locations.all()]
 
 
 class _CustomerFields(InputSchema):
