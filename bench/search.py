@@ -370,8 +370,16 @@ def deep_cursors(selectors: Selectors, total: int, wanted: int) -> tuple[int, li
     row = 0
     while row < depth:
         size = min(1000, depth - row)
+        # The first page counts, as the API's does; its cursors carry the count onwards,
+        # so a deep page over HTTP is what a client walking from page 1 gets.
+        counted = {"count": customers.count} if cursor is None else {}
         page = keyset_page(
-            customers, order=selectors.order, cursor=cursor, per_page=size, **keyed(key)
+            customers,
+            order=selectors.order,
+            cursor=cursor,
+            per_page=size,
+            **keyed(key),
+            **counted,  # type: ignore[arg-type]
         )
         cursor, row = page.next_cursor, row + len(page.items)
         if cursor is None:
