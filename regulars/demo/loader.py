@@ -254,7 +254,7 @@ class _Tables:
     consent: _Table
 
 
-# What a load fills, for ANALYZE after a large one (PostgreSQL).
+# What a load fills, for ANALYZE after a large one.
 ANALYZED = tuple(
     model._meta.db_table
     for model in (
@@ -515,12 +515,24 @@ def customers_load(
         done += size
         if progress is not None:
             progress(done)
-    if connection.vendor == "postgresql" and done >= ANALYZE_AFTER:
-        # The planner's statistics are from before the load (autovacuum may be off or not
-        # yet round): without them it walks the status index for a lookup by id. VACUUM
-        # (outside a transaction only) also sets the visibility map that lets counts read
-        # indexes alone.
-        verb = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
-        with connection.cursor() as cursor:
-            cursor.execute(f"{verb} {', '.join(ANALYZED)}")
+    if done >= ANALYZE_AFTER:
+        _analyze()
     return done
+
+
+def _analyze() -> None:
+    """Planner statistics for what a large load filled. Without them PostgreSQL walked the
+    status index for a customer by id, and SQLite read every custom value of the
+    organization (its organization index) to find one page's: 300 ms instead of 1 ms at a
+    million customers."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # VACUUM (outside a transaction only) also sets the visibility map that lets
+            # counts read indexes alone.
+            verb = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+            cursor.execute(f"{verb} {', '.join(ANALYZED)}")
+        else:
+            # Sampled statistics (SQLite's own recommendation for large tables): 0.2 s.
+            cursor.execute("PRAGMA analysis_limit = 1000")
+            for table in ANALYZED:
+                cursor.execute(f"ANALYZE {table}")

@@ -216,3 +216,29 @@ def test_demo_command_loads_customers(
     with tenant_scope(org):
         assert Customer.objects.count() == 120
         assert Reminder.objects.exclude(assigned_to=None).exists()
+
+
+def test_a_large_load_leaves_planner_statistics(world: World) -> None:
+    """After a large load the planner knows the organization index matches every row (so
+    SQLite finds a page's custom values by customer, not by organization)."""
+    from django.db import connection
+
+    from regulars.demo.loader import ANALYZED, _analyze
+
+    org = world.org_a
+    with tenant_scope(org):
+        actor = system_actor(org, channel=Channel.CLI)
+        with transaction.atomic():
+            plan = demo_plan_create(org=org, actor=actor)
+        customers_load(org=org, actor=actor, generator=CustomerGenerator(7), count=200, plan=plan)
+        _analyze()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT DISTINCT tbl FROM sqlite_stat1")
+        else:
+            cursor.execute(
+                "SELECT DISTINCT tablename FROM pg_stats WHERE tablename = ANY(%s)",
+                [list(ANALYZED)],
+            )
+        analysed = {row[0] for row in cursor.fetchall()}
+    assert {"customers_customer", "customers_customfieldvalue"} <= analysed
