@@ -59,25 +59,10 @@ def _with_custom_values(page: dict[str, Any]) -> dict[str, Any]:
     per customer. The ids come from the link tables as plain pairs: prefetching the related
     objects built a scoped manager per row, which cost more than the queries."""
     items = page["items"]
-    ids = [c.pk for c in items]
-    categories: dict[int, list[int]] = {pk: [] for pk in ids}
-    for customer_id, category_id in (
-        Customer.categories.through.objects.filter(customer_id__in=ids)
-        .order_by("category__name", "category_id")
-        .values_list("customer_id", "category_id")
-    ):
-        categories[customer_id].append(category_id)
-    limited = [c.pk for c in items if not c.all_locations]
-    locations: dict[int, list[int]] = {pk: [] for pk in limited}
-    for customer_id, location_id in (
-        Customer.locations.through.objects.filter(customer_id__in=limited)
-        .order_by("location__name", "location_id")
-        .values_list("customer_id", "location_id")
-    ):
-        locations[customer_id].append(location_id)
+    categories, locations = selectors.customer_link_ids(customers=items)
     for customer in items:
         customer.category_id_list = categories[customer.pk]
-        customer.location_id_list = locations.get(customer.pk, [])
+        customer.location_id_list = locations[customer.pk]
     values = custom_values_for(customer_ids=[c.pk for c in items])
     for customer in items:
         customer.custom_values_shaped = values[customer.pk]

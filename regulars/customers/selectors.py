@@ -200,3 +200,28 @@ def note_get_for_actor(*, org: Organization, actor: Actor, customer_id: int, not
     if note is None:
         raise NotFound()
     return note
+
+
+def customer_link_ids(
+    *, customers: list[Customer]
+) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """Category ids and location ids (empty for a customer in all locations) of already
+    visible customers, by name, as plain pairs from the link tables: two queries for a page,
+    and no related manager built per row (which cost more than the queries did)."""
+    ids = [c.pk for c in customers]
+    categories: dict[int, list[int]] = {pk: [] for pk in ids}
+    for customer_id, category_id in (
+        Customer.categories.through.objects.filter(customer_id__in=ids)
+        .order_by("category__name", "category_id")
+        .values_list("customer_id", "category_id")
+    ):
+        categories[customer_id].append(category_id)
+    locations: dict[int, list[int]] = {pk: [] for pk in ids}
+    limited = [c.pk for c in customers if not c.all_locations]
+    for customer_id, location_id in (
+        Customer.locations.through.objects.filter(customer_id__in=limited)
+        .order_by("location__name", "location_id")
+        .values_list("customer_id", "location_id")
+    ):
+        locations[customer_id].append(location_id)
+    return categories, locations
