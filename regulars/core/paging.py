@@ -112,9 +112,14 @@ def _typed_values(queryset: QuerySet[Any], names: list[str], values: list[Any]) 
             continue
         if value is None or isinstance(value, list | dict | float):
             return None
+        if isinstance(value, str) and "\x00" in value:
+            return None  # no column holds a NUL, and PostgreSQL refuses one in a parameter
         try:
             # A generated column converts as its output field does.
-            converted = getattr(field, "output_field", field).to_python(value)
+            typed_field = getattr(field, "output_field", field)
+            converted = typed_field.to_python(value)
+            if isinstance(converted, Decimal):
+                typed_field.run_validators(converted)  # digits the column can hold
         except (ValidationError, TypeError, ValueError, OverflowError):
             return None
         if converted is None or (isinstance(converted, int) and abs(converted) > 2**62):

@@ -529,7 +529,8 @@ def _analyze() -> None:
         if connection.vendor == "postgresql":
             # VACUUM (outside a transaction only) also sets the visibility map that lets
             # counts read indexes alone.
-            verb = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+            outside = connection.get_autocommit() and not connection.in_atomic_block
+            verb = "VACUUM (ANALYZE)" if outside else "ANALYZE"
             cursor.execute(f"{verb} {', '.join(ANALYZED)}")
         else:
             # Sampled statistics (SQLite's own recommendation for large tables): 0.2 s.

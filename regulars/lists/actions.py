@@ -31,8 +31,10 @@ Changes = dict[int, dict[str, Any]]
 
 
 def _category_name(category_id: int) -> str:
-    """The audit names the category as people know it (its id stays in the job's params)."""
-    return str(Category.objects.filter(pk=category_id).values_list("name", flat=True).get())
+    """The audit names the category as people know it (its id stays in the job's params);
+    one deleted while the job waited is named by its id."""
+    name = Category.objects.filter(pk=category_id).values_list("name", flat=True).first()
+    return name if name is not None else f"category #{category_id}"
 
 
 @dataclass
@@ -157,6 +159,8 @@ class AddCategory(Action):
         through.objects.bulk_create(
             [through(customer_id=cid, category_id=category_id) for cid in changed]
         )
+        if not changed:
+            return {}
         change = {"category_added": _category_name(category_id)}
         return {cid: dict(change) for cid in changed}
 
@@ -180,6 +184,8 @@ class RemoveCategory(Action):
             customers.filter(categories=category_id).order_by("id").values_list("id", flat=True)
         )
         through.objects.filter(customer_id__in=changed, category_id=category_id).delete()
+        if not changed:
+            return {}
         change = {"category_removed": _category_name(category_id)}
         return {cid: dict(change) for cid in changed}
 

@@ -585,6 +585,7 @@ def test_a_tampered_or_foreign_list_cursor_is_a_400_naming_it(
     world: World, client_for: Any, api_for: Any
 ) -> None:
     import base64
+    import json
 
     for n in range(4):
         make_customer(world.org_a, f"Tam{n}", "Pered")
@@ -633,6 +634,22 @@ def test_a_tampered_or_foreign_list_cursor_is_a_400_naming_it(
         assert response.json()["errors"][0]["field"] == "cursor", other
     page = client.get("/customers/?sort=name")
     assert page.status_code == 200
+    # Well-formed cursors of this very list, with values no column holds: 400, not a 500.
+    from regulars.core.paging import query_fingerprint
+    from regulars.customers.columns import parse_sort
+
+    for sort, values, status in (
+        ("last_name", ["Smith", "Ann", 1], 200),  # the forgery itself is well made
+        ("last_name", ["Smi\x00th", "Ann", 1], 400),
+        ("discount_percent", ["1e999999", 1], 400),
+    ):
+        order = parse_sort(sort).order
+        fingerprint = query_fingerprint("active\n\n\n" + ",".join(order))
+        forged = cursor(json.dumps(["a", values, fingerprint, None]))
+        response = api.get(f"/api/v1/customers?sort={sort}&cursor={forged}")
+        assert response.status_code == status, sort
+        if status == 400:
+            assert response.json()["errors"][0]["field"] == "cursor", sort
     huge = api.get("/api/v1/customers?limit=1000000000")
     assert huge.status_code == 400 and huge.json()["errors"][0]["field"] == "limit"
 
