@@ -16,11 +16,12 @@ import bisect
 import random
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import accumulate
 
+from regulars.customers.bulk import CustomerRow, ReminderRow
 from regulars.demo import names
 from regulars.demo.places import COUNTRIES, Country, international, national, number, postal_code
 
@@ -74,59 +75,6 @@ SOURCES = ("manual", "import", "online", "pos", "appointment", "portal", "api")
 SOURCE_WEIGHTS = (50, 20, 10, 8, 8, 2, 2)
 DOMAINS = ("example.com", "example.org", "example.net", "mail.example.com", "post.example.org")
 LINE2 = ("Flat 3", "Apt 4B", "2nd floor", "Unit 12", "c/o Reception", "Suite 200", "Wohnung 5")
-
-
-@dataclass(frozen=True, slots=True)
-class ReminderRow:
-    text: str
-    due_in_days: int  # relative to the day of loading
-    assignee_slot: int  # index into the organization's staff, modulo their number
-    done: bool
-
-
-@dataclass(frozen=True, slots=True)
-class CustomerRow:
-    """One generated customer: the columns of `Customer` plus what hangs off it."""
-
-    index: int
-    first_name: str
-    last_name: str
-    company: str
-    email_raw: str
-    email: str
-    phone_mobile_raw: str
-    phone_mobile: str
-    phone_home_raw: str
-    phone_home: str
-    phone_work_raw: str
-    phone_work: str
-    address_line1: str
-    address_line2: str
-    city: str
-    region: str
-    postal_code: str
-    country: str
-    date_of_birth: date | None
-    gender: str
-    loyalty_card: str
-    external_id: str
-    status: str
-    source: str
-    discount_percent: Decimal | None
-    email_consent: str
-    sms_consent: str
-    email_blocked: bool
-    sms_blocked: bool
-    all_locations: bool
-    location_slot: int  # index into the organization's locations, modulo their number
-    created_days_ago: int
-    categories: tuple[str, ...] = ()
-    # Custom field key → value: str, Decimal, date, bool, option label, or a tuple of labels.
-    custom: dict[str, object] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
-    reminder: ReminderRow | None = None
-    # Set on a deliberate near-duplicate: the index of the row it duplicates.
-    duplicate_of: int | None = None
 
 
 def _weighted(values: Sequence[str], weights: Sequence[int]) -> tuple[tuple[str, ...], list[int]]:
