@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
@@ -35,67 +34,13 @@ from regulars.customers.models import (
     Reminder,
 )
 from regulars.customers.normalize import email_key
+from regulars.customers.rows import CustomerRow
 from regulars.customers.search import SEARCH_COLUMNS, SEARCH_SOURCES, search_fields
 from regulars.tenancy.access import Actor
 from regulars.tenancy.models import Location, Organization
 from regulars.tenancy.scope import assert_in_scope
 
 DEMO_LABEL = "Demo data"
-
-
-@dataclass(frozen=True, slots=True)
-class ReminderRow:
-    text: str
-    due_in_days: int  # relative to the day of loading
-    assignee_slot: int  # index into the organization's staff, modulo their number
-    done: bool
-
-
-@dataclass(frozen=True, slots=True)
-class CustomerRow:
-    """One generated customer: the columns of `Customer` plus what hangs off it."""
-
-    index: int
-    first_name: str
-    last_name: str
-    company: str
-    email_raw: str
-    email: str
-    phone_mobile_raw: str
-    phone_mobile: str
-    phone_home_raw: str
-    phone_home: str
-    phone_work_raw: str
-    phone_work: str
-    address_line1: str
-    address_line2: str
-    city: str
-    region: str
-    postal_code: str
-    country: str
-    date_of_birth: date | None
-    gender: str
-    loyalty_card: str
-    external_id: str
-    status: str
-    source: str
-    discount_percent: Decimal | None
-    email_consent: str
-    sms_consent: str
-    email_blocked: bool
-    sms_blocked: bool
-    all_locations: bool
-    location_slot: int  # index into the organization's locations, modulo their number
-    created_days_ago: int
-    categories: tuple[str, ...] = ()
-    # Custom field key → value: str, Decimal, date, bool, option label, or a tuple of labels.
-    custom: dict[str, object] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
-    reminder: ReminderRow | None = None
-    # Set on a deliberate near-duplicate: the index of the row it duplicates.
-    duplicate_of: int | None = None
-    # Given by an import; empty: the next number of the organization's sequence.
-    account_number: str = ""
 
 
 CUSTOMER_COLUMNS = (

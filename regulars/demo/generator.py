@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from itertools import accumulate
 
-from regulars.customers.bulk import CustomerRow, ReminderRow
+from regulars.customers.rows import CustomerRow, ReminderRow
 from regulars.demo import names
 from regulars.demo.places import COUNTRIES, Country, international, national, number, postal_code
 

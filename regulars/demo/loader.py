@@ -14,7 +14,6 @@ from regulars.customers.bulk import (
     ANALYZE_AFTER,
     ANALYZED,
     DEMO_LABEL,
-    CustomerRow,
     LoadPlan,
     analyze_customers,
     customers_insert,
@@ -23,6 +22,7 @@ from regulars.customers.bulk import _audit_created as _audit_created
 from regulars.customers.categories import category_create
 from regulars.customers.custom_fields import custom_field_create
 from regulars.customers.models import Category, CustomField, CustomFieldOption
+from regulars.customers.rows import CustomerRow
 from regulars.demo.generator import CATEGORIES, CUSTOM_FIELDS, CustomerGenerator
 from regulars.tenancy.access import Actor
 from regulars.tenancy.models import Location, Organization, StaffMembership
