@@ -96,7 +96,7 @@ class LoadPlan:
     audit_extra: Mapping[str, Any] = field(default_factory=dict)
 
 
-class _Table:
+class RawInsert:
     """A raw multi-row INSERT for one model: the given columns per row, every other column
     its field's default (adapted once), so a column added later with a default still works.
 
@@ -207,13 +207,13 @@ def _custom_value_rows(
 
 @dataclass
 class _Tables:
-    customers: _Table
-    locations: _Table
-    categories: _Table
-    values: _Table
-    notes: _Table
-    reminders: _Table
-    consent: _Table
+    customers: RawInsert
+    locations: RawInsert
+    categories: RawInsert
+    values: RawInsert
+    notes: RawInsert
+    reminders: RawInsert
+    consent: RawInsert
 
 
 # What a load fills, for ANALYZE after a large one.
@@ -234,10 +234,10 @@ ANALYZE_AFTER = 10_000
 
 def _tables() -> _Tables:
     return _Tables(
-        customers=_Table(Customer, CUSTOMER_GIVEN, with_pk=True),
-        locations=_Table(Customer.locations.through, ("customer", "location")),
-        categories=_Table(Customer.categories.through, ("customer", "category")),
-        values=_Table(
+        customers=RawInsert(Customer, CUSTOMER_GIVEN, with_pk=True),
+        locations=RawInsert(Customer.locations.through, ("customer", "location")),
+        categories=RawInsert(Customer.categories.through, ("customer", "category")),
+        values=RawInsert(
             CustomFieldValue,
             (
                 "organization",
@@ -250,8 +250,8 @@ def _tables() -> _Tables:
                 "option",
             ),
         ),
-        notes=_Table(Note, ("organization", "customer", "text", "author_label")),
-        reminders=_Table(
+        notes=RawInsert(Note, ("organization", "customer", "text", "author_label")),
+        reminders=RawInsert(
             Reminder,
             (
                 "organization",
@@ -264,7 +264,7 @@ def _tables() -> _Tables:
                 "created_by_label",
             ),
         ),
-        consent=_Table(
+        consent=RawInsert(
             ConsentEvent,
             (
                 "organization",
@@ -422,7 +422,7 @@ def _audit_created(
     )
     target_type = Customer._meta.label_lower
     head = (org.pk, actor.user.pk if actor.user else None, actor.api_key_id, actor.label[:254])
-    table = _Table(
+    table = RawInsert(
         AuditEntry,
         (
             "organization",

@@ -582,3 +582,23 @@ def custom_values_of(*, customer_id: int) -> dict[str, Any]:
         else:
             shaped[key] = _shape(row[_COLUMN_OF[CustomFieldType(kind)]])
     return shaped
+
+
+def custom_value_clean(field: CustomField, raw: Any) -> Value:
+    """One cell for one field (an import's row), with the field already loaded.
+
+    Raises:
+        DomainError: naming `custom_fields.<key>`.
+    """
+    try:
+        return _clean_value(field, raw)
+    except _Invalid as exc:
+        raise DomainError.for_field(_error_name(field.key), str(exc)) from exc
+
+
+def custom_value_plain(field: CustomField, value: Value) -> Any:
+    """The value as the bulk insert takes it (options by label) and the API shows it."""
+    if isinstance(value, tuple):
+        labels = tuple(o.label for o in value)
+        return labels if field.field_type == CustomFieldType.MULTI else labels[0]
+    return value

@@ -27,6 +27,7 @@ class ConsentState(models.TextChoices):
 class ConsentSource(models.TextChoices):
     FORM = "form", _("Form")
     IMPORT = "import", _("Import")
+    IMPORT_UNDO = "import-undo", _("Import undone")
     API = "api", _("API")
     UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
     SMS_STOP = "sms-stop", _("SMS STOP reply")

@@ -7,6 +7,9 @@ phone" mean one thing everywhere.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
@@ -36,8 +39,18 @@ DOTLESS_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 SAME_MAILBOX = {"googlemail.com": "gmail.com"}
 
 
+# A plain ASCII dot-atom local part: email-validator keeps it exactly as given.
+_PLAIN_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+LOCAL_MAX = 64
+EMAIL_MAX = 254
+
+
 def normalize_email(raw: str | None, *, field: str = "email") -> str:
     """email-validator's normalised form (no DNS lookups), or '' for an empty value.
+
+    The common address (a plain ASCII local part) has its domain checked once per domain
+    and its local part by a pattern: the same answer as email-validator's (a test holds the
+    two equal), at a fraction of the cost, which an import of 100,000 rows needs.
 
     Raises:
         DomainError: naming `field`, with email-validator's explanation.
@@ -45,10 +58,31 @@ def normalize_email(raw: str | None, *, field: str = "email") -> str:
     value = (raw or "").strip()
     if not value:
         return ""
+    local, at, domain = value.rpartition("@")
+    if (
+        at
+        and domain.isascii()  # an internationalised domain's length counts in its ASCII form
+        and len(local) <= LOCAL_MAX
+        and len(value) <= EMAIL_MAX
+        and _PLAIN_LOCAL.fullmatch(local)
+    ):
+        normal_domain = _domain(domain)
+        if normal_domain is not None:
+            return f"{local}@{normal_domain}"
     try:
         return str(validate_email(value, check_deliverability=False).normalized)
     except EmailNotValidError as exc:
         raise DomainError.for_field(field, f"Enter a valid email address ({exc}).") from exc
+
+
+@lru_cache(maxsize=4096)
+def _domain(domain: str) -> str | None:
+    """The domain as email-validator normalises it, or None when it is not a plain valid
+    one (the slow path then gives the real answer and message)."""
+    try:
+        return str(validate_email(f"a@{domain}", check_deliverability=False).domain)
+    except EmailNotValidError:
+        return None
 
 
 def email_key(email: str) -> str:

@@ -61,3 +61,52 @@ def test_normalising_never_crashes_and_is_stable(raw: str) -> None:
         except DomainError:
             continue
         assert normalize(once) == once
+
+
+# The fast path of normalize_email gives email-validator's own answer.
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from regulars.core.errors import DomainError as _DomainError  # noqa: E402
+from regulars.customers import normalize as _normalize  # noqa: E402
+
+_ATEXT = "abcXYZ019!#$%&'*+/=?^_`{|}~-."
+_DOMAINS = st.sampled_from(
+    [
+        "example.com",
+        "EXAMPLE.org",
+        "mail.example.co.uk",
+        "xn--bcher-kva.example",
+        "bücher.example",
+        "localhost",
+        "test",
+        "a..b.com",
+        "-bad.com",
+        "example.invalid",
+        "123.com",
+        "x" * 70 + ".com",
+        "gmail.com",
+        "example.c",
+        "ex_ample.com",
+        "[127.0.0.1]",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(local=st.text(alphabet=_ATEXT + 'ü"@ ', min_size=0, max_size=70), domain=_DOMAINS)
+def test_fast_email_path_agrees_with_email_validator(local: str, domain: str) -> None:
+    value = f"{local}@{domain}"
+    if not value.strip():
+        return
+    try:
+        slow: str | None = str(
+            _normalize.validate_email(value.strip(), check_deliverability=False).normalized
+        )
+    except _normalize.EmailNotValidError:
+        slow = None
+    try:
+        fast: str | None = _normalize.normalize_email(value)
+    except _DomainError:
+        fast = None
+    assert fast == slow
