@@ -25,6 +25,7 @@ from regulars.customers.reminder_api import router as reminders_router
 from regulars.jobs.api import router as jobs_router
 from regulars.lists.api import router as lists_router
 from regulars.tenancy.api import router as tenancy_router
+from regulars.transfer.api import router as transfer_router
 
 
 def docs_for_staff(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -99,6 +100,7 @@ api.add_router("", lists_router)  # before /customers/{customer_id}: "bulk" is n
 api.add_router("", customers_router)
 api.add_router("", custom_fields_router)
 api.add_router("", reminders_router)
+api.add_router("", transfer_router)
 
 
 def error_body(

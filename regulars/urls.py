@@ -18,6 +18,7 @@ urlpatterns = [
     path("customers/", include("regulars.lists.urls")),
     path("customers/", include("regulars.customers.urls")),
     path("reminders/", include("regulars.customers.reminder_urls")),
+    path("imports/", include("regulars.transfer.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -253,6 +253,7 @@ def _url(path: str, row_id: int = 1) -> str:
         "reminder_id",
         "field_id",
         "view_id",
+        "import_id",
     ):
         path = path.replace("{" + name + "}", str(row_id))
     assert "{" not in path, path

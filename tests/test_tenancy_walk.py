@@ -10,12 +10,14 @@ As read-only: 403 on every write (and no change). Anonymous: the login page, or 
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -47,6 +49,8 @@ from regulars.lists.list_state import saved_view_create
 from regulars.lists.models import ColumnSetting, SavedView
 from regulars.tenancy.models import Location, Organization, Role, StaffMembership
 from regulars.tenancy.scope import tenant_scope
+from regulars.transfer.models import ImportRun, SavedMapping
+from regulars.transfer.services import import_upload
 from tests.conftest import World, login
 from tests.factories import make_api_key
 
@@ -69,6 +73,7 @@ class Ids:
     reminder_id: int  # on customer_id
     view_id: int  # owner A's saved view, shared with the organization
     field_id: int  # a custom field; customer_id has a value of it
+    import_id: int  # an uploaded import (mapping not confirmed yet)
 
 
 @pytest.fixture
@@ -128,6 +133,12 @@ def ids(
             actor=world.owner_a.actor,
             data={"name": "Alpha saved view", "query": "city=Alphaville", "shared": True},
         )
+        run = import_upload(
+            org=org,
+            actor=world.owner_a.actor,
+            content=io.BytesIO(IMPORT_CSV),
+            name="alpha-import.csv",
+        )
     assert api_key is not None
     return Ids(
         location_id=world.loc_a1.pk,
@@ -142,7 +153,11 @@ def ids(
         reminder_id=reminder.pk,
         field_id=field.pk,
         view_id=view.pk,
+        import_id=run.pk,
     )
+
+
+IMPORT_CSV = b"Email,First name\r\nalpha-import@a.test,Alpha importee\r\n"
 
 
 # Strings only org A's data contains: none may appear in org B's pages or API answers.
@@ -162,6 +177,9 @@ A_MARKERS = (
     "Alpha saved view",
     "Alpha hair type",
     "Alpha curly",
+    "alpha-import.csv",
+    "alpha-import@a.test",
+    "Alpha importee",
 )
 
 
@@ -187,6 +205,12 @@ def org_state(org: Organization) -> tuple[Any, ...]:
             list(CustomField.objects.order_by("pk").values()),
             list(CustomFieldOption.objects.order_by("pk").values()),
             list(CustomFieldValue.objects.order_by("pk").values()),
+            list(
+                ImportRun.objects.order_by("pk").values(
+                    "id", "status", "mapping", "mode", "match_keys", "options", "review", "counts"
+                )
+            ),
+            list(SavedMapping.objects.order_by("pk").values()),
         )
 
 
@@ -280,10 +304,31 @@ PAGES: dict[str, PageRoute] = {
     "custom_fields:new": PageRoute(ORG, write=True),
     "custom_fields:edit": PageRoute(ROW, write=True),
     "custom_fields:delete": PageRoute(ROW, write=True, post_only=True),
+    "transfer:list": PageRoute(ORG, write=True),
+    "transfer:help": PageRoute(ORG),
+    "transfer:sample": PageRoute(ORG),
+    "transfer:detail": PageRoute(ROW, write=True),
+    "transfer:status": PageRoute(ROW),
+    "transfer:remap": PageRoute(ROW, write=True, post_only=True),
+    "transfer:mapping-save": PageRoute(ROW, write=True, post_only=True),
+    "transfer:start": PageRoute(ROW, write=True),
+    "transfer:undo": PageRoute(ROW, write=True),
+    "transfer:rejected": PageRoute(ROW),
     "api-v1:openapi-json": PageRoute(PUBLIC, reason="the API's schema; no data"),
     "api-v1:openapi-view": PageRoute(ORG),
     "api-v1:unknown-path": PageRoute(PUBLIC, reason="JSON 404 for anything else under /api/v1/"),
     "api-v1:api-root": PageRoute(PUBLIC, reason="ninja's root; answers 404"),
+}
+
+# The ids fixture's import (Email, First name) mapped as it would be, options on.
+IMPORT_MAPPING: dict[str, Any] = {
+    "target_0": "email",
+    "target_1": "first_name",
+    "mode": "both",
+    "match_keys": ["email"],
+    "fresh_consent": "on",
+    "blank_clears": "on",
+    "create_categories": "on",
 }
 
 # A valid form for each write page, so a refusal is about rights, not a bad form.
@@ -349,6 +394,11 @@ FORMS: dict[str, dict[str, Any]] = {
         "position": "0",
         "options": "Alpha curly",
     },
+    # The file itself cannot be a module-level value (a test client reads it once); the
+    # refusals walked here come before the file is looked at.
+    "transfer:list": {"sheet": ""},
+    "transfer:detail": IMPORT_MAPPING,
+    "transfer:mapping-save": {**IMPORT_MAPPING, "name": "Planted mapping"},
 }
 
 
@@ -513,6 +563,7 @@ class ApiOp:
     # What a read-only API key gets instead of 403: saved views and columns are a person's
     # own (a read-only person may keep them); a key is nobody, so it gets a 400.
     readonly_key: int | None = None
+    upload: bool = False  # multipart with a small CSV as `file` (an import's upload)
 
 
 OPS: dict[tuple[str, str], ApiOp] = {
@@ -587,6 +638,17 @@ OPS: dict[tuple[str, str], ApiOp] = {
     ("get", "/api/v1/custom-fields/{field_id}"): ApiOp(),
     ("patch", "/api/v1/custom-fields/{field_id}"): ApiOp(body={"label": "Renamed"}),
     ("delete", "/api/v1/custom-fields/{field_id}"): ApiOp(),
+    ("get", "/api/v1/imports/sample.csv"): ApiOp(),
+    ("post", "/api/v1/imports"): ApiOp(upload=True),
+    ("get", "/api/v1/imports"): ApiOp(),
+    ("get", "/api/v1/imports/{import_id}"): ApiOp(),
+    ("patch", "/api/v1/imports/{import_id}"): ApiOp(body={"mode": "add"}),
+    ("post", "/api/v1/imports/{import_id}/review"): ApiOp(),
+    ("post", "/api/v1/imports/{import_id}/start"): ApiOp(),
+    ("post", "/api/v1/imports/{import_id}/undo"): ApiOp(),
+    ("post", "/api/v1/imports/{import_id}/mapping"): ApiOp(body={"name": "Planted mapping"}),
+    ("get", "/api/v1/imports/{import_id}/rows"): ApiOp(),
+    ("get", "/api/v1/imports/{import_id}/rejected.csv"): ApiOp(),
 }
 
 
@@ -598,7 +660,9 @@ def api_operations() -> Iterator[tuple[str, str, list[str]]]:
             yield method, path, params
 
 
-def call(client: Client, method: str, url: str, body: dict[str, Any] | None) -> Any:
+def call(client: Client, method: str, url: str, body: dict[str, Any] | None, op: ApiOp) -> Any:
+    if op.upload:
+        return client.post(url, {"file": SimpleUploadedFile("planted.csv", IMPORT_CSV)})
     if body is None:
         return getattr(client, method)(url)
     return getattr(client, method)(url, body, content_type="application/json")
@@ -620,7 +684,7 @@ def test_api_of_another_org_answers_404_and_changes_nothing(
     for method, path, params in api_operations():
         op = OPS[(method, path)]
         url = path.format(**_values(ids))
-        response = call(client, method, url, op.body)
+        response = call(client, method, url, op.body, op)
         body = response.content.decode()
         if params:
             assert response.status_code == 404, (
@@ -649,7 +713,9 @@ def test_api_location_limited_staff_get_404_outside_their_locations(
     for method, path, params in api_operations():
         if not {"customer_id", "location_id"} & set(params):
             continue
-        response = call(client, method, path.format(**values), OPS[(method, path)].body)
+        response = call(
+            client, method, path.format(**values), OPS[(method, path)].body, OPS[(method, path)]
+        )
         assert response.status_code == 404, (
             f"{method.upper()} {path} as limited: {response.status_code}"
         )
@@ -670,7 +736,7 @@ def test_api_readonly_is_refused_every_write(
         if method == "get":
             continue
         url = path.format(**_values(ids))
-        response = call(client, method, url, op.body)
+        response = call(client, method, url, op.body, op)
         if op.readonly_key is not None:
             assert response.status_code == op.readonly_key, (url, response.status_code)
         elif op.own:
@@ -688,6 +754,12 @@ def test_api_readonly_is_refused_every_write(
 
 def test_api_anonymous_answers_401(world: World, ids: Ids, client: Client) -> None:
     for method, path, _params in api_operations():
-        response = call(client, method, path.format(**_values(ids)), OPS[(method, path)].body)
+        response = call(
+            client,
+            method,
+            path.format(**_values(ids)),
+            OPS[(method, path)].body,
+            OPS[(method, path)],
+        )
         assert response.status_code == 401, f"{method.upper()} {path}: {response.status_code}"
         assert response.json()["code"] == "not_authenticated"

@@ -74,6 +74,8 @@ ALL_LOCATIONS_ONLY = frozenset(
         Cap.STAFF_MANAGE,
         Cap.SETTINGS_MANAGE,
         Cap.API_KEYS_MANAGE,
+        # An import finds and updates customers across the whole organization.
+        Cap.TRANSFER_IMPORT,
     }
 )
 
