@@ -602,3 +602,8 @@ def custom_value_plain(field: CustomField, value: Value) -> Any:
         labels = tuple(o.label for o in value)
         return labels if field.field_type == CustomFieldType.MULTI else labels[0]
     return value
+
+
+def custom_value_shape(field: CustomField, value: Value) -> Any:
+    """A cleaned value as `custom_values_for` shows a stored one: equal when unchanged."""
+    return _shape_cleaned(field, value)

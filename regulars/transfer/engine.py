@@ -27,6 +27,8 @@ from regulars.customers.categories import category_create
 from regulars.customers.custom_fields import (
     CleanedCustomValues,
     custom_value_plain,
+    custom_value_shape,
+    custom_values_for,
     custom_values_save,
 )
 from regulars.customers.matching import Outcome, customers_find_many_by_keys
@@ -254,6 +256,9 @@ def _match(ctx: Context, results: list[Result]) -> None:
             "customer_id", "text"
         ):
             notes.setdefault(customer_id, set()).add(text)
+    current_custom: dict[int, dict[str, Any]] = {}
+    if any(r.row.custom for r in live) and found:
+        current_custom = custom_values_for(customer_ids=found)
     for index, result in enumerate(live):
         match = matches[index] if matches else None
         mode = ctx.options.mode
@@ -295,6 +300,13 @@ def _match(ctx: Context, results: list[Result]) -> None:
             continue
         # A note the customer has already (the same file imported again) is not added twice.
         result.row.notes = [n for n in result.row.notes if n not in notes.get(customer.pk, set())]
+        # Custom values the customer holds already are no change (nor a new version).
+        stored = current_custom.get(customer.pk, {})
+        result.row.custom = {
+            key: value
+            for key, value in result.row.custom.items()
+            if key not in stored or custom_value_shape(ctx.custom_fields[key], value) != stored[key]
+        }
         _diff(ctx, result, customer, have.get(customer.pk, set()))
 
 

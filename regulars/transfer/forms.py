@@ -97,8 +97,8 @@ class MappingForm(DomainErrorsMixin, forms.Form):
         choices=MATCH_KEYS,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Tried in the order shown under the boxes; the first key that finds a "
-        "customer decides.",
+        help_text="Tried in the order shown under the boxes; a row whose keys find "
+        "different customers, or several, is rejected naming them.",
     )
     fresh_consent = forms.BooleanField(label=OPTIONS[0][1], required=False, help_text=OPTIONS[0][2])
     blank_clears = forms.BooleanField(label=OPTIONS[1][1], required=False, help_text=OPTIONS[1][2])

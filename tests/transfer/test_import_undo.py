@@ -156,3 +156,20 @@ def test_undo_leaves_a_consent_changed_since(world: World) -> None:
     assert run.undo_report["conflict_rows"][0]["reason"] == "consent changed since the import"
     with tenant_scope(world.org_a):
         assert Customer.objects.get(email="ann@example.com").email_consent == "opted_out"
+
+
+def test_the_same_custom_value_again_is_no_change(world: World) -> None:
+    from regulars.customers.custom_fields import custom_field_create
+
+    make_customer(world.org_a, "Ann", "Original", email="ann@example.com")
+    with tenant_scope(world.org_a):
+        custom_field_create(
+            org=world.org_a,
+            actor=world.owner_a.actor,
+            data={"key": "shoe", "label": "Shoe size", "field_type": "number"},
+        )
+    rows = [["Email", "Shoe size"], ["ann@example.com", "42"]]
+    first = run_import(world.org_a, world.owner_a.actor, csv_bytes(rows))
+    assert first.counts["updated"] == 1
+    again = run_import(world.org_a, world.owner_a.actor, csv_bytes(rows))
+    assert (again.counts["updated"], again.counts["unchanged"]) == (0, 1)
