@@ -215,6 +215,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+# An upload larger than 2.5 MB is spooled to disk while the request is read: under the
+# data folder too, never a web process's /tmp (imports of customers' personal data).
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "uploads")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 
 # --- Email ------------------------------------------------------------------------------
 if env.str("EMAIL_URL", default=""):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from regulars.customers.bulk import (
     ANALYZE_AFTER,
@@ -17,6 +17,7 @@ from regulars.customers.bulk import (
     LoadPlan,
     analyze_customers,
     customers_insert,
+    large_write_cache,
 )
 from regulars.customers.bulk import _audit_created as _audit_created
 from regulars.customers.categories import category_create
@@ -104,11 +105,7 @@ def customers_load(
     `progress` is called with the number of rows loaded so far after each batch.
     """
     assert_in_scope(org)
-    if connection.vendor == "sqlite":
-        # A million rows update a dozen indexes at random places: keep them in memory
-        # (256 MB for this connection) instead of SQLite's 2 MB default page cache.
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA cache_size = -262144")
+    large_write_cache()
     done = 0
     while done < count:
         size = min(batch_size, count - done)
