@@ -272,6 +272,8 @@ def _match(ctx: Context, results: list[Result]) -> None:
                 )
             else:
                 result.outcome = RowOutcome.CREATED
+                if match is not None:
+                    _keep_opt_outs(ctx, result, match.deleted)
             continue
         if match.outcome == Outcome.AMBIGUOUS:
             hit = next(h for h in match.hits if h.customer_ids)
@@ -308,6 +310,17 @@ def _match(ctx: Context, results: list[Result]) -> None:
             if key not in stored or custom_value_shape(ctx.custom_fields[key], value) != stored[key]
         }
         _diff(ctx, result, customer, have.get(customer.pk, set()))
+
+
+def _keep_opt_outs(ctx: Context, result: Result, deleted: Sequence[Customer]) -> None:
+    """A new customer whose email or phone belonged to a deleted customer who opted out
+    stays opted out: deleting a record must not turn an old list into fresh consent."""
+    if ctx.options.fresh_consent:
+        return
+    for channel, state in list(result.row.consent.items()):
+        opted_out = any(getattr(c, f"{channel}_consent") == ConsentState.OPTED_OUT for c in deleted)
+        if state == ConsentState.OPTED_IN and opted_out:
+            result.row.consent[channel] = ConsentState.OPTED_OUT
 
 
 def _diff(ctx: Context, result: Result, customer: Customer, have: set[int]) -> None:

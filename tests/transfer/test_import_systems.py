@@ -204,3 +204,26 @@ def test_xlsx_vcard_and_encodings(world: World, tmp_path: Path) -> None:
         assert run.counts["created"] == 1
         c = customer(world, email)
         assert (c.first_name, c.last_name) == ("Renée", "Mañá")
+
+
+def test_a_deleted_customers_opt_out_carries_to_the_new_record(world: World) -> None:
+    from django.utils import timezone
+
+    make_customer(world.org_a, "Del", "Eted", email="del@example.com")
+    with tenant_scope(world.org_a):
+        Customer.objects.filter(email="del@example.com").update(
+            email_consent="opted_out", deleted_at=timezone.now()
+        )
+    rows = [["First Name", "Email", "Accepts Email Marketing"], ["Del", "del@example.com", "yes"]]
+    run = run_import(world.org_a, world.owner_a.actor, csv_bytes(rows))
+    assert run.counts["created"] == 1
+    with tenant_scope(world.org_a):
+        new = Customer.objects.get(email="del@example.com", deleted_at__isnull=True)
+        assert new.email_consent == "opted_out"
+    again = run_import(
+        world.org_a,
+        world.owner_a.actor,
+        csv_bytes([rows[0], ["Dee", "dee@example.com", "yes"]]),
+        options={"fresh_consent": True},
+    )
+    assert again.counts["created"] == 1
