@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "regulars.jobs",
     "regulars.customers",
     "regulars.lists",
+    "regulars.history",
     "regulars.transfer",
     "regulars.demo",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -80,7 +81,9 @@ def make_customer(
     *,
     email: str = "",
     locations: list[Location] | None = None,
+    **fields: Any,
 ) -> Customer:
+    """`fields`: more columns as stored (phones in E.164)."""
     with tenant_scope(org):
         customer = Customer.objects.create(
             organization=org,
@@ -91,6 +94,7 @@ def make_customer(
             account_number=account_numbers_allocate(org=org)[0],
             all_locations=locations is None,
             **search_fields({"first_name": first, "last_name": last, "email": email}),
+            **fields,
         )
         if locations:
             customer.locations.set(locations)

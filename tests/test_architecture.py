@@ -10,7 +10,18 @@ ROOT = Path(__file__).resolve().parent.parent / "regulars"
 
 # Lower layers never import higher ones (DESIGN.md §3). `audit.services` is the one upward
 # import allowed, because every write in every app records who did it.
-LAYERS = ["core", "tenancy", "accounts", "audit", "jobs", "customers", "lists", "transfer", "demo"]
+LAYERS = [
+    "core",
+    "tenancy",
+    "accounts",
+    "audit",
+    "jobs",
+    "customers",
+    "lists",
+    "history",
+    "transfer",
+    "demo",
+]
 ALLOWED_UPWARD = {"regulars.audit.services"}
 
 

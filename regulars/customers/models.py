@@ -118,6 +118,23 @@ FILTER_INDEXES = (
     ("invalid", ("email_invalid_at",)),
     ("discount", ("discount_percent",)),
     ("card", ("loyalty_card",)),
+    # Figures kept by history.figures.
+    ("spent", ("total_spent",)),
+    ("visits", ("visit_count",)),
+    ("firstvisit", ("first_visit",)),
+    ("lastvisit", ("last_visit",)),
+    ("ticket", ("avg_ticket",)),
+    ("nextvisit", ("next_visit_due",)),
+    ("lapses", ("lapses_on",)),
+    ("balance", ("outstanding_balance",)),
+    ("overdue", ("oldest_overdue_on",)),
+    ("late", ("late_paid_share",)),
+    ("spent30", ("spent_30",)),
+    ("spent90", ("spent_90",)),
+    ("spent365", ("spent_365",)),
+    ("visits30", ("visits_30",)),
+    ("visits90", ("visits_90",)),
+    ("visits365", ("visits_365",)),
 )
 
 
@@ -194,6 +211,39 @@ class Customer(TenantModel):
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Figures from the customer's history (visits, orders, invoices): kept here, written only
+    # by `history.figures` in the same transaction as each history write (and for the
+    # rolling windows, daily), so the list filters and sorts on them with an index.
+    total_spent = models.DecimalField(_("total spent"), max_digits=12, decimal_places=2, default=0)
+    visit_count = models.PositiveIntegerField(_("visits"), default=0)
+    first_visit = models.DateField(_("first visit"), null=True, blank=True)
+    last_visit = models.DateField(_("last visit"), null=True, blank=True)
+    avg_ticket = models.DecimalField(
+        _("average ticket"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    avg_interval_days = models.DecimalField(
+        _("usual interval (days)"), max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    next_visit_due = models.DateField(_("next visit expected"), null=True, blank=True)
+    # last visit + twice the usual interval: the day the customer counts as lapsed.
+    lapses_on = models.DateField(_("lapses on"), null=True, blank=True)
+    outstanding_balance = models.DecimalField(
+        _("outstanding balance"), max_digits=12, decimal_places=2, default=0
+    )
+    oldest_overdue_on = models.DateField(_("oldest overdue invoice due"), null=True, blank=True)
+    late_paid_share = models.DecimalField(
+        _("share of invoices paid late"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    spent_30 = models.DecimalField(_("spent, 30 days"), max_digits=12, decimal_places=2, default=0)
+    spent_90 = models.DecimalField(_("spent, 90 days"), max_digits=12, decimal_places=2, default=0)
+    spent_365 = models.DecimalField(
+        _("spent, 365 days"), max_digits=12, decimal_places=2, default=0
+    )
+    visits_30 = models.PositiveIntegerField(_("visits, 30 days"), default=0)
+    visits_90 = models.PositiveIntegerField(_("visits, 90 days"), default=0)
+    visits_365 = models.PositiveIntegerField(_("visits, 365 days"), default=0)
+    # The organization's day the figures above were computed for (windows and "overdue").
+    figures_on = models.DateField(null=True, blank=True, editable=False)
     # Search (customers.search): folded copies of the record, written with it by every
     # writer; `search_doc` has a trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL).
     search_doc = models.TextField(default="", blank=True, editable=False)

@@ -27,6 +27,8 @@ class Cap:
     CATEGORIES_MANAGE = "categories.manage"
     NOTES_EDIT = "notes.edit"
     REMINDERS_EDIT = "reminders.edit"
+    HISTORY_EDIT = "history.edit"  # record visits, orders, invoices and payments
+    SERVICES_MANAGE = "services.manage"  # the services catalogue
     TRANSFER_IMPORT = "transfer.import"
     TRANSFER_EXPORT = "transfer.export"
     MESSAGING_SEND = "messaging.send"
@@ -39,11 +41,12 @@ class Cap:
 
 
 _READ = {Cap.CUSTOMERS_VIEW}
-_STAFF = _READ | {Cap.CUSTOMERS_EDIT, Cap.NOTES_EDIT, Cap.REMINDERS_EDIT}
+_STAFF = _READ | {Cap.CUSTOMERS_EDIT, Cap.NOTES_EDIT, Cap.REMINDERS_EDIT, Cap.HISTORY_EDIT}
 _MANAGER = _STAFF | {
     Cap.CUSTOMERS_DELETE,
     Cap.CUSTOMERS_MERGE,
     Cap.CATEGORIES_MANAGE,
+    Cap.SERVICES_MANAGE,
     Cap.TRANSFER_IMPORT,
     Cap.TRANSFER_EXPORT,
     Cap.MESSAGING_SEND,

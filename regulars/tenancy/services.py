@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.text import slugify
 
 from regulars.audit.services import audit_record, diff
-from regulars.core.errors import DomainError
+from regulars.core.errors import Conflict, DomainError
 from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.models import Location, Organization, Role, StaffMembership
 from regulars.tenancy.rows import require_free_name, save_named, validate_fields
@@ -151,7 +152,15 @@ def location_delete(*, org: Organization, actor: Actor, location_id: int) -> Non
         target=location,
         changes={"name": location.name},
     )
-    location.delete()
+    try:
+        with transaction.atomic():
+            location.delete()
+    except ProtectedError:
+        raise Conflict(
+            detail=f"{location.name} has visits, orders or invoices recorded at it, which keep "
+            'their location: it cannot be deleted. Rename it (e.g. "closed") instead.',
+            code="location_in_use",
+        ) from None
 
 
 def _owners_left(*, excluding: int) -> bool:

@@ -97,6 +97,12 @@ def location_edit(request: HttpRequest, location_id: int) -> HttpResponse:
 @staff_required()
 def location_delete(request: HttpRequest, location_id: int) -> HttpResponse:
     actor = actor_of(request)
-    services.location_delete(org=actor.org, actor=actor, location_id=location_id)
-    messages.success(request, "Location deleted.")
+    try:
+        services.location_delete(org=actor.org, actor=actor, location_id=location_id)
+    except DomainError as exc:
+        if exc.status != 409:
+            raise
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, "Location deleted.")
     return redirect("tenancy:locations")

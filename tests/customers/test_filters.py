@@ -528,6 +528,19 @@ EXPLAIN_QUERIES = [
     "cf_joined__lte=2021-01-01",
     "cf_member=yes",
     "reminder_due_by=2026-01-01",
+    # The figures kept from the history (history.filters).
+    "spent_min=100&spent_max=900",
+    "visits_min=3",
+    "recent_days=30&recent_spent_min=50",
+    "recent_days=365&recent_visits_min=4",
+    "first_visit_from=2025-01-01&first_visit_to=2025-06-30",
+    "no_visit_since=2026-01-01",
+    "balance_min=0",
+    "overdue_days=30",
+    "late_share_min=50",
+    "lapsed=yes",
+    "period_from=2026-01-01&period_to=2026-03-31&period_spent_min=100",
+    "period_from=2026-01-01&period_to=2026-03-31&period_visits_min=2",
 ]
 
 
