@@ -22,6 +22,7 @@ from regulars.core.errors import DomainError
 from regulars.customers.api import router as customers_router
 from regulars.customers.custom_field_api import router as custom_fields_router
 from regulars.customers.reminder_api import router as reminders_router
+from regulars.history.api import router as history_router
 from regulars.jobs.api import router as jobs_router
 from regulars.lists.api import router as lists_router
 from regulars.tenancy.api import router as tenancy_router
@@ -101,6 +102,7 @@ api.add_router("", customers_router)
 api.add_router("", custom_fields_router)
 api.add_router("", reminders_router)
 api.add_router("", transfer_router)
+api.add_router("", history_router)
 
 
 def error_body(

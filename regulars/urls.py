@@ -3,6 +3,7 @@ from django.urls import include, path
 from regulars.accounts import views as account_views
 from regulars.api import api
 from regulars.core import views as core_views
+from regulars.history.urls import service_patterns
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -14,9 +15,11 @@ urlpatterns = [
     path("settings/audit/", include("regulars.audit.urls")),
     path("settings/categories/", include("regulars.customers.category_urls")),
     path("settings/custom-fields/", include("regulars.customers.custom_field_urls")),
+    path("settings/services/", include(service_patterns)),
     path("jobs/", include("regulars.jobs.urls")),
     path("customers/", include("regulars.lists.urls")),
     path("customers/", include("regulars.customers.urls")),
+    path("customers/", include("regulars.history.urls")),
     path("reminders/", include("regulars.customers.reminder_urls")),
     path("imports/", include("regulars.transfer.urls")),
     path("api/v1/", api.urls),

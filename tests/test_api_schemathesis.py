@@ -32,6 +32,10 @@ from regulars.customers.categories import category_create
 from regulars.customers.custom_fields import custom_field_create
 from regulars.customers.notes import note_add
 from regulars.customers.reminders import reminder_add
+from regulars.history.catalogue import service_create
+from regulars.history.invoices import invoice_record, payment_record
+from regulars.history.orders import order_record
+from regulars.history.visits import visit_record
 from regulars.jobs.services import job_start
 from regulars.lists.list_state import saved_view_create
 from regulars.tenancy.models import Role, StaffMembership
@@ -70,10 +74,14 @@ HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 def assert_error_body(status: int, body: Any) -> None:
     assert isinstance(body, dict), f"{status}: body is not an object: {body!r}"
     assert {"detail", "code", "errors"} <= set(body), f"{status}: {body}"
-    # The one documented extra: a version conflict says which version is current.
-    assert set(body) - {"detail", "code", "errors"} <= {"current_version"}, f"{status}: {body}"
+    # The documented extras: a version conflict says which version is current, an event's
+    # ambiguous customer keys name the candidates.
+    extras = set(body) - {"detail", "code", "errors"}
+    assert extras <= {"current_version", "candidates"}, f"{status}: {body}"
     if "current_version" in body:
         assert body["code"] == "version_conflict" and isinstance(body["current_version"], int)
+    if "candidates" in body:
+        assert body["code"] == "ambiguous_customer" and isinstance(body["candidates"], list)
     assert isinstance(body["detail"], str) and body["detail"], f"{status}: {body}"
     assert isinstance(body["code"], str) and body["code"], f"{status}: {body}"
     assert isinstance(body["errors"], list), f"{status}: {body}"
@@ -148,6 +156,7 @@ def target(request: pytest.FixtureRequest, wsgi_db: None) -> Target:
         size = custom_field_create(
             org=org, actor=owner.actor, data={"label": "Size", "field_type": "number"}
         )
+        history = _history_rows(org, owner, ada.pk)
     other, other_user = make_org("Other Salon")
     other_owner = owner_member(other, other_user)
     elsewhere = make_location(other, "Other Central")
@@ -172,6 +181,7 @@ def target(request: pytest.FixtureRequest, wsgi_db: None) -> Target:
         other_view = saved_view_create(
             org=other, actor=other_owner.actor, data={"name": "Theirs", "shared": True}
         )
+        other_history = _history_rows(other, other_owner, olga.pk)
     key_rows = list(ApiKey.unscoped.order_by("organization_id", "pk").values_list("pk", flat=True))
     return Target(
         headers={"Authorization": f"Bearer {key}"},
@@ -191,8 +201,52 @@ def target(request: pytest.FixtureRequest, wsgi_db: None) -> Target:
             "reminder_id": [reminder.pk, other_reminder.pk],
             "field_id": [hair.pk, size.pk, other_field.pk],
             "view_id": [other_view.pk],
+            **{name: [history[name], other_history[name]] for name in history},
         },
     )
+
+
+def _history_rows(org: Any, owner: Any, customer_id: int) -> dict[str, int]:
+    """A service, visit, order, invoice and payment of the customer (inside the org's scope)."""
+    actor = owner.actor
+    service = service_create(org=org, actor=actor, data={"name": "Cut", "price": "30"})
+    when = "2026-01-05T10:00"
+    visit, _ = visit_record(
+        org=org,
+        actor=actor,
+        data={"customer_id": customer_id, "starts_at": when, "service_ids": [service.pk]},
+    )
+    order, _ = order_record(
+        org=org,
+        actor=actor,
+        data={
+            "customer_id": customer_id,
+            "ordered_at": when,
+            "lines": [{"service_id": service.pk}],
+        },
+    )
+    invoice, _ = invoice_record(
+        org=org,
+        actor=actor,
+        data={
+            "customer_id": customer_id,
+            "issued_on": "2026-01-05",
+            "due_on": "2026-02-05",
+            "amount": "100",
+        },
+    )
+    payment = payment_record(
+        org=org,
+        actor=actor,
+        data={"invoice_id": invoice.pk, "paid_on": "2026-01-06", "amount": "10"},
+    )
+    return {
+        "service_id": service.pk,
+        "visit_id": visit.pk,
+        "order_id": order.pk,
+        "invoice_id": invoice.pk,
+        "payment_id": payment.pk,
+    }
 
 
 def point_at_rows(case: Any, ids: dict[str, list[int]]) -> None:
@@ -254,6 +308,11 @@ def _url(path: str, row_id: int = 1) -> str:
         "field_id",
         "view_id",
         "import_id",
+        "service_id",
+        "visit_id",
+        "order_id",
+        "invoice_id",
+        "payment_id",
     ):
         path = path.replace("{" + name + "}", str(row_id))
     assert "{" not in path, path
@@ -543,6 +602,7 @@ def test_other_organizations_rows_are_404(
         view = saved_view_create(
             org=world.org_b, actor=world.owner_b.actor, data={"name": "Beta view", "shared": True}
         )
+        history = _history_rows(world.org_b, world.owner_b, olga.pk)
     make_api_key(world.owner_b)
     other_key = ApiKey.unscoped.filter(organization=world.org_b).first()
     assert other_key is not None
@@ -558,6 +618,7 @@ def test_other_organizations_rows_are_404(
         "reminder_id": reminder.pk,
         "field_id": field.pk,
         "view_id": view.pk,
+        **history,
     }
     for method, path in _operations():
         names = [n for n in rows if "{" + n + "}" in path]

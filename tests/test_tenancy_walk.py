@@ -44,6 +44,11 @@ from regulars.customers.models import (
 from regulars.customers.notes import note_add
 from regulars.customers.reminders import reminder_add
 from regulars.customers.services import customer_create, customer_delete
+from regulars.history.catalogue import service_create
+from regulars.history.invoices import invoice_record, payment_record
+from regulars.history.models import Invoice, Order, OrderLine, Payment, Service, Visit
+from regulars.history.orders import order_record
+from regulars.history.visits import visit_record
 from regulars.jobs.models import Job
 from regulars.lists.list_state import saved_view_create
 from regulars.lists.models import ColumnSetting, SavedView
@@ -74,6 +79,11 @@ class Ids:
     view_id: int  # owner A's saved view, shared with the organization
     field_id: int  # a custom field; customer_id has a value of it
     import_id: int  # an uploaded import (mapping not confirmed yet)
+    service_id: int  # a service of the catalogue (named by visit_id)
+    visit_id: int  # on customer_id
+    order_id: int  # on customer_id
+    invoice_id: int  # on customer_id
+    payment_id: int  # on invoice_id
 
 
 @pytest.fixture
@@ -139,6 +149,7 @@ def ids(
             content=io.BytesIO(IMPORT_CSV),
             name="alpha-import.csv",
         )
+        history = _history_rows(world, customers_a["everywhere"].pk)
     assert api_key is not None
     return Ids(
         location_id=world.loc_a1.pk,
@@ -154,7 +165,57 @@ def ids(
         field_id=field.pk,
         view_id=view.pk,
         import_id=run.pk,
+        **history,
     )
+
+
+def _history_rows(world: World, customer_id: int) -> dict[str, int]:
+    org, actor = world.org_a, world.owner_a.actor
+    service = service_create(org=org, actor=actor, data={"name": "Alpha secret service"})
+    visit, _ = visit_record(
+        org=org,
+        actor=actor,
+        data={
+            "customer_id": customer_id,
+            "starts_at": "2026-01-05T10:00",
+            "amount": "55.00",
+            "service_ids": [service.pk],
+            "note": "Alpha visit note",
+        },
+    )
+    order, _ = order_record(
+        org=org,
+        actor=actor,
+        data={
+            "customer_id": customer_id,
+            "number": "ALPHA-7",
+            "ordered_at": "2026-01-05T10:30",
+            "lines": [{"description": "Alpha shampoo", "unit_price": "12.00"}],
+        },
+    )
+    invoice, _ = invoice_record(
+        org=org,
+        actor=actor,
+        data={
+            "customer_id": customer_id,
+            "number": "ALPHA-INV-1",
+            "issued_on": "2026-01-05",
+            "due_on": "2026-02-05",
+            "amount": "90.00",
+        },
+    )
+    payment = payment_record(
+        org=org,
+        actor=actor,
+        data={"invoice_id": invoice.pk, "paid_on": "2026-01-10", "amount": "40.00"},
+    )
+    return {
+        "service_id": service.pk,
+        "visit_id": visit.pk,
+        "order_id": order.pk,
+        "invoice_id": invoice.pk,
+        "payment_id": payment.pk,
+    }
 
 
 IMPORT_CSV = b"Email,First name\r\nalpha-import@a.test,Alpha importee\r\n"
@@ -180,6 +241,11 @@ A_MARKERS = (
     "alpha-import.csv",
     "alpha-import@a.test",
     "Alpha importee",
+    "Alpha secret service",
+    "Alpha visit note",
+    "ALPHA-7",
+    "Alpha shampoo",
+    "ALPHA-INV-1",
 )
 
 
@@ -211,6 +277,13 @@ def org_state(org: Organization) -> tuple[Any, ...]:
                 )
             ),
             list(SavedMapping.objects.order_by("pk").values()),
+            list(Service.objects.order_by("pk").values()),
+            list(Visit.objects.order_by("pk").values()),
+            sorted(Visit.services.through.objects.values_list("visit_id", "service_id")),
+            list(Order.objects.order_by("pk").values()),
+            list(OrderLine.objects.order_by("pk").values()),
+            list(Invoice.objects.order_by("pk").values()),
+            list(Payment.objects.order_by("pk").values()),
         )
 
 
@@ -314,6 +387,27 @@ PAGES: dict[str, PageRoute] = {
     "transfer:start": PageRoute(ROW, write=True),
     "transfer:undo": PageRoute(ROW, write=True),
     "transfer:rejected": PageRoute(ROW),
+    "history:overview": PageRoute(ROW),
+    "history:visits": PageRoute(ROW),
+    "history:orders": PageRoute(ROW),
+    "history:invoices": PageRoute(ROW),
+    "history:invoice": PageRoute(ROW),
+    "history:visit-new": PageRoute(ROW, write=True),
+    "history:visit-edit": PageRoute(ROW, write=True),
+    "history:visit-delete": PageRoute(ROW, write=True),
+    "history:order-new": PageRoute(ROW, write=True),
+    "history:order-edit": PageRoute(ROW, write=True),
+    "history:order-delete": PageRoute(ROW, write=True),
+    "history:invoice-new": PageRoute(ROW, write=True),
+    "history:invoice-edit": PageRoute(ROW, write=True),
+    "history:invoice-delete": PageRoute(ROW, write=True),
+    "history:payment-new": PageRoute(ROW, write=True),
+    "history:payment-edit": PageRoute(ROW, write=True),
+    "history:payment-delete": PageRoute(ROW, write=True),
+    "services:list": PageRoute(ORG),
+    "services:new": PageRoute(ORG, write=True),
+    "services:edit": PageRoute(ROW, write=True),
+    "services:delete": PageRoute(ROW, write=True),
     "api-v1:openapi-json": PageRoute(PUBLIC, reason="the API's schema; no data"),
     "api-v1:openapi-view": PageRoute(ORG),
     "api-v1:unknown-path": PageRoute(PUBLIC, reason="JSON 404 for anything else under /api/v1/"),
@@ -330,6 +424,35 @@ IMPORT_MAPPING: dict[str, Any] = {
     "blank_clears": "on",
     "create_categories": "on",
 }
+
+VISIT_FORM = {
+    "starts_at": "2030-01-01T10:00",
+    "status": "completed",
+    "location_id": "",
+    "staff_id": "",
+    "amount": "10.00",
+    "discount": "",
+    "note": "planted",
+}
+ORDER_FORM = {
+    "number": "",
+    "ordered_at": "2030-01-01T10:00",
+    "location_id": "",
+    "payment_method": "",
+    "amount": "10.00",
+    "discount": "",
+    "note": "planted",
+    "line_count": "1",
+}
+INVOICE_FORM = {
+    "number": "",
+    "issued_on": "2030-01-01",
+    "due_on": "2030-01-15",
+    "amount": "10.00",
+    "location_id": "",
+    "note": "",
+}
+PAYMENT_FORM = {"paid_on": "2030-01-02", "amount": "1.00", "method": "cash", "note": ""}
 
 # A valid form for each write page, so a refusal is about rights, not a bad form.
 FORMS: dict[str, dict[str, Any]] = {
@@ -399,6 +522,16 @@ FORMS: dict[str, dict[str, Any]] = {
     "transfer:list": {"sheet": ""},
     "transfer:detail": IMPORT_MAPPING,
     "transfer:mapping-save": {**IMPORT_MAPPING, "name": "Planted mapping"},
+    "history:visit-new": VISIT_FORM,
+    "history:visit-edit": VISIT_FORM,
+    "history:order-new": ORDER_FORM,
+    "history:order-edit": ORDER_FORM,
+    "history:invoice-new": INVOICE_FORM,
+    "history:invoice-edit": {**INVOICE_FORM, "written_off": ""},
+    "history:payment-new": PAYMENT_FORM,
+    "history:payment-edit": PAYMENT_FORM,
+    "services:new": {"name": "Planted", "duration_minutes": "", "price": ""},
+    "services:edit": {"name": "Planted", "duration_minutes": "", "price": "", "active": "on"},
 }
 
 
@@ -556,6 +689,9 @@ def test_switching_to_a_foreign_organization_is_404(world: World, client: Client
 # ------------------------------------------------------------------ the API operation table
 
 
+PLANTED_CUSTOMER = {"email": "planted@example.com", "last_name": "Planted"}
+
+
 @dataclass(frozen=True)
 class ApiOp:
     body: dict[str, Any] | None = None
@@ -649,6 +785,45 @@ OPS: dict[tuple[str, str], ApiOp] = {
     ("post", "/api/v1/imports/{import_id}/mapping"): ApiOp(body={"name": "Planted mapping"}),
     ("get", "/api/v1/imports/{import_id}/rows"): ApiOp(),
     ("get", "/api/v1/imports/{import_id}/rejected.csv"): ApiOp(),
+    ("get", "/api/v1/services"): ApiOp(),
+    ("post", "/api/v1/services"): ApiOp(body={"name": "Planted"}),
+    ("get", "/api/v1/services/{service_id}"): ApiOp(),
+    ("patch", "/api/v1/services/{service_id}"): ApiOp(body={"name": "Renamed"}),
+    ("delete", "/api/v1/services/{service_id}"): ApiOp(),
+    ("get", "/api/v1/visits"): ApiOp(),
+    ("post", "/api/v1/visits"): ApiOp(
+        body={"customer": PLANTED_CUSTOMER, "starts_at": "2026-01-01T10:00"}
+    ),
+    ("get", "/api/v1/visits/{visit_id}"): ApiOp(),
+    ("patch", "/api/v1/visits/{visit_id}"): ApiOp(body={"note": "Planted"}),
+    ("delete", "/api/v1/visits/{visit_id}"): ApiOp(),
+    ("get", "/api/v1/orders"): ApiOp(),
+    ("post", "/api/v1/orders"): ApiOp(
+        body={"customer": PLANTED_CUSTOMER, "ordered_at": "2026-01-01T10:00", "amount": "1"}
+    ),
+    ("get", "/api/v1/orders/{order_id}"): ApiOp(),
+    ("patch", "/api/v1/orders/{order_id}"): ApiOp(body={"note": "Planted"}),
+    ("delete", "/api/v1/orders/{order_id}"): ApiOp(),
+    ("get", "/api/v1/invoices"): ApiOp(),
+    ("post", "/api/v1/invoices"): ApiOp(
+        body={
+            "customer": PLANTED_CUSTOMER,
+            "issued_on": "2026-01-01",
+            "due_on": "2026-02-01",
+            "amount": "1",
+        }
+    ),
+    ("get", "/api/v1/invoices/{invoice_id}"): ApiOp(),
+    ("patch", "/api/v1/invoices/{invoice_id}"): ApiOp(body={"note": "Planted"}),
+    ("delete", "/api/v1/invoices/{invoice_id}"): ApiOp(),
+    ("get", "/api/v1/payments"): ApiOp(),
+    # Org B names org A's invoice: a 400 on invoice_id, never a payment on it.
+    ("post", "/api/v1/payments"): ApiOp(
+        body={"invoice_id": 1, "paid_on": "2026-01-01", "amount": "1"}
+    ),
+    ("get", "/api/v1/payments/{payment_id}"): ApiOp(),
+    ("patch", "/api/v1/payments/{payment_id}"): ApiOp(body={"note": "Planted"}),
+    ("delete", "/api/v1/payments/{payment_id}"): ApiOp(),
 }
 
 

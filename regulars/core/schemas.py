@@ -104,6 +104,9 @@ class ErrorOut(Schema):
     current_version: int | None = Field(
         None, description="On a version_conflict: the record's version now."
     )
+    candidates: list[int] | None = Field(
+        None, description="On an ambiguous_customer: the ids of the customers the keys match."
+    )
 
 
 T = TypeVar("T")

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from regulars.core.schemas import (
@@ -52,6 +52,45 @@ Text32 = Annotated[str, StringConstraints(max_length=32), AfterValidator(storabl
 Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
 
 
+def _fixed(places: int) -> BeforeValidator:
+    def text(value: Any) -> Any:
+        if isinstance(value, Decimal | int) and not isinstance(value, bool):
+            return f"{Decimal(value):.{places}f}"
+        return value
+
+    return BeforeValidator(text)
+
+
+# Kept figures: decimals as strings with fixed places ("42.50"), as the history API sends them.
+MoneyText = Annotated[str, _fixed(2)]
+
+
+class CustomerFiguresOut(Schema):
+    """Figures kept from the customer's history (visits, orders, invoices), updated with
+    every history write; the 30/90/365-day windows and "overdue" as of `figures_on`."""
+
+    total_spent: MoneyText
+    visit_count: int
+    first_visit: date | None
+    last_visit: date | None
+    avg_ticket: MoneyText | None
+    avg_interval_days: Annotated[str, _fixed(1)] | None = Field(description='Days: "45.0".')
+    next_visit_due: date | None
+    lapses_on: date | None
+    outstanding_balance: MoneyText
+    oldest_overdue_on: date | None
+    late_paid_share: Annotated[str, _fixed(4)] | None = Field(
+        description='Share of paid invoices paid after their due date: "0.2500".'
+    )
+    spent_30: MoneyText
+    spent_90: MoneyText
+    spent_365: MoneyText
+    visits_30: int
+    visits_90: int
+    visits_365: int
+    figures_on: date | None
+
+
 class CustomerOut(Schema):
     id: int
     account_number: str
@@ -89,9 +128,14 @@ class CustomerOut(Schema):
         description="Custom field values by key (numbers as strings, dates ISO, choices "
         "as labels, several-of-a-list as a list of labels; unset: null or [])."
     )
+    figures: CustomerFiguresOut = Field(description="Read-only: kept from the history.")
     version: int
     created_at: datetime
     updated_at: datetime
+
+    @staticmethod
+    def resolve_figures(obj: Customer) -> Customer:
+        return obj  # the figures are columns of the customer row: no query
 
     @staticmethod
     def resolve_custom_fields(obj: Customer) -> dict[str, Any]:
