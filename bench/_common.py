@@ -104,10 +104,21 @@ def fresh_database(data: Path, db: str, pg_name: str) -> tuple[dict[str, str], s
     return bench_env(data, db, pg_name)
 
 
-def load_demo(env: dict[str, str], customers: int, db: str) -> None:
-    print(f"Loading {customers:,} demo customers ({db}) …", flush=True)
+def load_demo(env: dict[str, str], customers: int, db: str, *, history: int = 0) -> None:
+    """`history`: history rows (visits, orders, invoices) per customer; 0 for none."""
+    print(f"Loading {customers:,} demo customers, {history} history rows each ({db}) …", flush=True)
     started = time.perf_counter()
-    run([REGULARS, "demo", "--customers", str(customers)], env)
+    run(
+        [
+            REGULARS,
+            "demo",
+            "--customers",
+            str(customers),
+            "--history-per-customer",
+            str(history),
+        ],
+        env,
+    )
     print(f"  loaded in {time.perf_counter() - started:.0f} s", flush=True)
 
 

@@ -23,6 +23,19 @@ the data has them):
                                                            (API ?<filter>&limit=1)
   html      the HTML list page /customers/ (50 rows with categories), manager's session
   html3     the HTML list page with the filter3 filters
+  spent     total spent of at least a customer's own (whole units), sorted by total spent,
+            highest first                                  (API ?spent_min=&sort=-total_spent)
+  lastvisit no visit since a customer's last visit, sorted by last visit, latest first
+                                                           (API ?no_visit_since=&sort=-last_visit)
+  balance   owing more than half a customer's balance, sorted by balance, highest first
+                                                           (API ?balance_min=&sort=-outstanding_balance)
+  lapsed    lapsed customers of a category, sorted by last name
+                                                           (API ?lapsed=yes&category__any=)
+  period    spent at least 50–300 in a 30–90 day period of the last three years, computed
+            from the history rows, sorted by last name     (API ?period_from=&period_to=&period_spent_min=)
+
+The demo is loaded with `--history-per-customer` history rows each (default 10: a million
+customers come with about ten million visits, orders and invoices).
 
 Each kind is measured three ways in the same run:
   raw       the very statements the selector sent (captured on a warm-up call), replayed on
@@ -37,7 +50,8 @@ nearest the selector's p95, then drives the API by id with wrk (bench/api_by_id.
 Gates (issue "Search, filters and the customer list"), checked at p95:
   search kinds, filter3, page1, deep: selector ≤ 25 ms and ≤ 1.5 × raw + 3 ms; HTTP ≤ 50 ms;
   deep ≤ 1.2 × page1; count ≤ 100 ms; HTML list page ≤ 80 ms; API by id: ≥ 800 GET/s,
-  ≥ 500 PATCH/s, p99 ≤ 100 ms.
+  ≥ 500 PATCH/s, p99 ≤ 100 ms. The figure kinds (spent, lastvisit, balance, lapsed) have the
+  page gates; period (issue "Customer history") p95 ≤ 1 s by the selector and over HTTP.
 A gate the raw engine itself misses in the same run is marked "engine" with the raw figure.
 The exit status is 0 whatever the gates say: this is a report.
 """
@@ -82,7 +96,8 @@ PER_PAGE = 50
 DEEP_ROW = 100_000
 WARMUP = 10
 SEARCH_KINDS = ("name", "initials", "email", "phone", "account")
-PAGE_KINDS = (*SEARCH_KINDS, "filter3", "page1", "deep")
+FIGURE_KINDS = ("spent", "lastvisit", "balance", "lapsed")
+PAGE_KINDS = (*SEARCH_KINDS, "filter3", "page1", "deep", *FIGURE_KINDS)
 PG_NAME = "regulars_bench_search"
 SQL_SHOWN = 600  # characters of each statement shown above its plan
 
@@ -97,6 +112,7 @@ class Sample:
     q: str = ""
     params: list[tuple[str, str]] = field(default_factory=list)
     cursor: str | None = None
+    sort: str = "last_name"
     statements: list[Statement] = field(default_factory=list)
 
 
@@ -224,6 +240,9 @@ class Sampler:
         "city",
         "gender",
         "date_of_birth",
+        "total_spent",
+        "last_visit",
+        "outstanding_balance",
     )
 
     def __init__(self, seed: int) -> None:
@@ -290,6 +309,38 @@ class Sampler:
             params.append(("gender", c["gender"] or "undisclosed"))
         return Sample(label=urlencode(params), params=params)
 
+    def figure(self, kind: str, today: date) -> Sample:
+        """A filter and sort on the figures kept from the history, from a sampled customer."""
+        from datetime import timedelta
+
+        if kind == "spent":
+            c = self.customer(lambda r: r["total_spent"] is not None and r["total_spent"] > 0)
+            params = [("spent_min", str(int(c["total_spent"])))]
+            return Sample(urlencode(params), params=params, sort="-total_spent")
+        if kind == "lastvisit":
+            c = self.customer(lambda r: r["last_visit"] is not None)
+            params = [("no_visit_since", c["last_visit"].isoformat())]
+            return Sample(urlencode(params), params=params, sort="-last_visit")
+        if kind == "balance":
+            c = self.customer(lambda r: (r["outstanding_balance"] or 0) > 0)
+            params = [("balance_min", str(int(c["outstanding_balance"] / 2)))]
+            return Sample(urlencode(params), params=params, sort="-outstanding_balance")
+        if kind == "lapsed":
+            c = self.customer(lambda r: bool(self.categories(r["id"])))
+            params = [
+                ("lapsed", "yes"),
+                ("category__any", str(self.rng.choice(self.categories(c["id"])))),
+            ]
+            return Sample(urlencode(params), params=params)
+        start = today - timedelta(days=self.rng.randint(30, 3 * 365))
+        end = min(today, start + timedelta(days=self.rng.randint(30, 90)))
+        params = [
+            ("period_from", start.isoformat()),
+            ("period_to", end.isoformat()),
+            ("period_spent_min", str(self.rng.choice((50, 100, 200, 300)))),
+        ]
+        return Sample(urlencode(params), params=params)
+
     def count(self, i: int, today: date) -> Sample:
         c = self.customer(lambda r: bool(r["city"]) and bool(self.categories(r["id"])))
         which = i % 4
@@ -311,10 +362,7 @@ class Sampler:
 
 class Selectors:
     def __init__(self, org: Any, actor: Any) -> None:
-        from regulars.customers.columns import parse_sort
-
         self.org, self.actor = org, actor
-        self.order = parse_sort("last_name").order
 
     def _filtered(self, params: list[tuple[str, str]]) -> tuple[Any, str]:
         """The active customers these filters keep, and the list's key as the API makes it
@@ -341,10 +389,12 @@ class Selectors:
 
     def page(self, sample: Sample) -> object:
         from regulars.core.paging import keyset_page
+        from regulars.customers.columns import parse_sort
 
         customers, key = self._filtered(sample.params)
+        order = parse_sort(sample.sort).order
         return keyset_page(
-            customers, order=self.order, cursor=sample.cursor, per_page=PER_PAGE, **keyed(key)
+            customers, order=order, cursor=sample.cursor, per_page=PER_PAGE, **keyed(key)
         )
 
     def count(self, sample: Sample) -> object:
@@ -362,7 +412,9 @@ def deep_cursors(selectors: Selectors, total: int, wanted: int) -> tuple[int, li
     """Keyset cursors at about row min(100,000, half the list) of the list sorted by last
     name, reached by walking the pages once."""
     from regulars.core.paging import keyset_page
+    from regulars.customers.columns import parse_sort
 
+    order = parse_sort("last_name").order
     depth = min(DEEP_ROW, total // 2)
     step = max(1, min(250, (total - depth) // max(wanted, 1)))
     customers, key = selectors._filtered([])
@@ -375,7 +427,7 @@ def deep_cursors(selectors: Selectors, total: int, wanted: int) -> tuple[int, li
         counted = {"count": customers.count} if cursor is None else {}
         page = keyset_page(
             customers,
-            order=selectors.order,
+            order=order,
             cursor=cursor,
             per_page=size,
             **keyed(key),
@@ -386,9 +438,7 @@ def deep_cursors(selectors: Selectors, total: int, wanted: int) -> tuple[int, li
             break
     cursors = [cursor] if cursor else []
     while cursor and len(cursors) < wanted:
-        page = keyset_page(
-            customers, order=selectors.order, cursor=cursor, per_page=step, **keyed(key)
-        )
+        page = keyset_page(customers, order=order, cursor=cursor, per_page=step, **keyed(key))
         cursor = page.next_cursor
         if cursor:
             cursors.append(cursor)
@@ -481,6 +531,9 @@ def gates(kind: Kind, kinds: dict[str, Kind]) -> list[tuple[str, bool, str]]:
                     raw_ok = (kind.p("raw", 95) or 0) <= 1.2 * (first.p("raw", 95) or 0)
                     note = "" if raw_ok or mine <= limit else " (engine: raw deep/page1 also >1.2)"
                     out.append((f"{label}≤1.2×page1", mine <= limit, note))
+    if kind.name == "period":
+        check("sel≤1000", sel, 1000, raw)
+        check("http≤1000", web, 1000, raw)
     if kind.name == "count":
         check("sel≤100", sel, 100, raw)
         check("http≤100", web, 100, raw)
@@ -576,7 +629,7 @@ def build_kinds(options: argparse.Namespace, org: Any, actor: Any) -> dict[str, 
         return api + urlencode([("q", s.q), ("limit", PER_PAGE)])
 
     def page_path(s: Sample) -> str:
-        query = [*s.params, ("sort", "last_name"), ("limit", str(PER_PAGE))]
+        query = [*s.params, ("sort", s.sort), ("limit", str(PER_PAGE))]
         return api + urlencode(query + ([("cursor", s.cursor)] if s.cursor else []))
 
     def count_path(s: Sample) -> str:
@@ -602,6 +655,9 @@ def build_kinds(options: argparse.Namespace, org: Any, actor: Any) -> dict[str, 
         kinds["deep"] = Kind("deep", deep, selectors.page, page_path)
     counts = [sampler.count(i, today) for i in range(n)]
     kinds["count"] = Kind("count", counts, selectors.count, count_path)
+    for name in (*FIGURE_KINDS, "period"):
+        samples = [sampler.figure(name, today) for _ in range(n)]
+        kinds[name] = Kind(name, samples, selectors.page, page_path)
     html = [Sample("/customers/") for _ in range(n)]
     kinds["html"] = Kind("html", html, None, html_path, html=True)
     html3 = [Sample(s.label, params=s.params) for s in filter3]
@@ -614,6 +670,12 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument(
+        "--history-per-customer",
+        type=int,
+        default=10,
+        help="history rows (visits, orders, invoices) per customer when loading",
+    )
     parser.add_argument(
         "--reuse",
         metavar="DIR|DBNAME",
@@ -649,7 +711,7 @@ def main() -> None:
         run([str(Path(sys.executable).parent / "regulars"), "migrate", "-v0"], env)
     else:
         env, raw_url = fresh_database(data, options.db, pg_name)
-        load_demo(env, options.customers, options.db)
+        load_demo(env, options.customers, options.db, history=options.history_per_customer)
     again = data if options.db == "sqlite" else pg_name
     print(f"Data: {data}; database: {raw_url}  (again without loading: --reuse {again})")
 

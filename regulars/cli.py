@@ -14,6 +14,10 @@ def main(argv: list[str] | None = None) -> None:
     args[0] = "regulars"
     if len(args) == 1:
         args.append("help")
+    # `regulars recompute-aggregates` runs the command module `recompute_aggregates`.
+    at = 2 if args[1] == "help" and len(args) > 2 else 1
+    if not args[at].startswith("-"):
+        args[at] = args[at].replace("-", "_")
     execute_from_command_line(args)
 
 

@@ -1,11 +1,13 @@
 """Loading generated customers into an organization: the demo's plan and batches.
 
 The rows are written by `customers.bulk.customers_insert` (the import writes through it
-too); `customers_load` runs the batches, each in its own transaction.
+too); `customers_load` runs the batches, each in its own transaction, with each batch's
+history (`demo.history`) when a history plan is given.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 from django.db import transaction
@@ -25,6 +27,7 @@ from regulars.customers.custom_fields import custom_field_create
 from regulars.customers.models import Category, CustomField, CustomFieldOption
 from regulars.customers.rows import CustomerRow
 from regulars.demo.generator import CATEGORIES, CUSTOM_FIELDS, CustomerGenerator
+from regulars.demo.history import HistoryPlan, analyze_history, history_insert
 from regulars.tenancy.access import Actor
 from regulars.tenancy.models import Location, Organization, StaffMembership
 from regulars.tenancy.scope import assert_in_scope
@@ -99,8 +102,11 @@ def customers_load(
     start: int = 0,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[int], None] | None = None,
+    history: HistoryPlan | None = None,
+    history_counts: Counter[str] | None = None,
 ) -> int:
-    """Rows `start … start+count-1` of the generator, one transaction per batch.
+    """Rows `start … start+count-1` of the generator, one transaction per batch, with
+    their history and figures when `history` is given (counts added to `history_counts`).
 
     `progress` is called with the number of rows loaded so far after each batch.
     """
@@ -111,10 +117,16 @@ def customers_load(
         size = min(batch_size, count - done)
         rows = list(generator.rows(start + done, size))
         with transaction.atomic():
-            customers_insert(org=org, actor=actor, rows=rows, plan=plan)
+            ids = customers_insert(org=org, actor=actor, rows=rows, plan=plan)
+            if history is not None:
+                written = history_insert(org=org, plan=history, ids=ids, rows=rows)
+                if history_counts is not None:
+                    history_counts.update(written)
         done += size
         if progress is not None:
             progress(done)
     if done >= ANALYZE_AFTER:
         analyze_customers()
+        if history is not None:
+            analyze_history()
     return done
