@@ -102,7 +102,11 @@ def test_filter_sort_columns_views_and_bulk_by_keyboard(
     expect(columns.get_by_role("button", name="Save columns")).to_be_visible()
     _press(columns.get_by_role("checkbox", name="Mobile"), " ")
     _press(columns.get_by_role("button", name="Move Email up"))
-    expect(columns.locator("[data-move-status]")).to_have_text("Email moved to position 2 of 26.")
+    offered = columns.get_by_role("checkbox").count()  # every column of the registry
+    assert offered >= 26
+    expect(columns.locator("[data-move-status]")).to_have_text(
+        f"Email moved to position 2 of {offered}."
+    )
     expect(columns.get_by_role("button", name="Move Email up")).to_be_focused()
     columns.get_by_label("Lock the first").select_option("2")
     _press(columns.get_by_role("button", name="Save columns"))
