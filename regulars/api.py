@@ -27,6 +27,7 @@ from regulars.jobs.api import router as jobs_router
 from regulars.lists.api import router as lists_router
 from regulars.tenancy.api import router as tenancy_router
 from regulars.transfer.api import router as transfer_router
+from regulars.transfer.export_api import router as export_router
 
 
 def docs_for_staff(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -102,6 +103,7 @@ api.add_router("", customers_router)
 api.add_router("", custom_fields_router)
 api.add_router("", reminders_router)
 api.add_router("", transfer_router)
+api.add_router("", export_router)
 api.add_router("", history_router)
 
 

@@ -4,6 +4,7 @@ from regulars.accounts import views as account_views
 from regulars.api import api
 from regulars.core import views as core_views
 from regulars.history.urls import service_patterns
+from regulars.transfer import export_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -22,6 +23,8 @@ urlpatterns = [
     path("customers/", include("regulars.history.urls")),
     path("reminders/", include("regulars.customers.reminder_urls")),
     path("imports/", include("regulars.transfer.urls")),
+    path("exports/", include("regulars.transfer.export_urls")),
+    path("settings/data-log/", export_views.data_log_page, name="data-log"),
     path("api/v1/", api.urls),
 ]
 

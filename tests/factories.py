@@ -91,7 +91,8 @@ def make_customer(
             last_name=last,
             email=email,
             email_key=email_key(email),
-            account_number=account_numbers_allocate(org=org)[0],
+            account_number=fields.pop("account_number", None)
+            or account_numbers_allocate(org=org)[0],
             all_locations=locations is None,
             **search_fields({"first_name": first, "last_name": last, "email": email}),
             **fields,

@@ -308,6 +308,7 @@ def _url(path: str, row_id: int = 1) -> str:
         "field_id",
         "view_id",
         "import_id",
+        "export_id",
         "service_id",
         "visit_id",
         "order_id",

@@ -50,11 +50,13 @@ from regulars.history.models import Invoice, Order, OrderLine, Payment, Service,
 from regulars.history.orders import order_record
 from regulars.history.visits import visit_record
 from regulars.jobs.models import Job
+from regulars.jobs.runner import execute_job
 from regulars.lists.list_state import saved_view_create
 from regulars.lists.models import ColumnSetting, SavedView
 from regulars.tenancy.models import Location, Organization, Role, StaffMembership
 from regulars.tenancy.scope import tenant_scope
-from regulars.transfer.models import ImportRun, SavedMapping
+from regulars.transfer.exports import ExportAsk, export_request
+from regulars.transfer.models import ExportRun, ImportRun, SavedMapping
 from regulars.transfer.services import import_upload
 from tests.conftest import World, login
 from tests.factories import make_api_key
@@ -84,6 +86,8 @@ class Ids:
     order_id: int  # on customer_id
     invoice_id: int  # on customer_id
     payment_id: int  # on invoice_id
+    export_id: int  # owner A's finished export of the saved view
+    token: str  # its download link
 
 
 @pytest.fixture
@@ -150,6 +154,15 @@ def ids(
             name="alpha-import.csv",
         )
         history = _history_rows(world, customers_a["everywhere"].pk)
+        export = export_request(
+            org=org,
+            actor=world.owner_a.actor,
+            ask=ExportAsk("view", "csv", view_id=view.pk),
+            ip="127.0.0.1",
+            enqueue=False,
+        )
+        assert export.job is not None
+        assert execute_job(export.job.pk) == "succeeded"
     assert api_key is not None
     return Ids(
         location_id=world.loc_a1.pk,
@@ -165,6 +178,8 @@ def ids(
         field_id=field.pk,
         view_id=view.pk,
         import_id=run.pk,
+        export_id=export.pk,
+        token=export.token,
         **history,
     )
 
@@ -284,6 +299,7 @@ def org_state(org: Organization) -> tuple[Any, ...]:
             list(OrderLine.objects.order_by("pk").values()),
             list(Invoice.objects.order_by("pk").values()),
             list(Payment.objects.order_by("pk").values()),
+            list(ExportRun.objects.order_by("pk").values()),
         )
 
 
@@ -408,6 +424,11 @@ PAGES: dict[str, PageRoute] = {
     "services:new": PageRoute(ORG, write=True),
     "services:edit": PageRoute(ROW, write=True),
     "services:delete": PageRoute(ROW, write=True),
+    "exports:list": PageRoute(ORG),
+    "exports:new": PageRoute(ORG, write=True),
+    "exports:row": PageRoute(ROW),
+    "exports:download": PageRoute(ROW),
+    "data-log": PageRoute(ORG),
     "api-v1:openapi-json": PageRoute(PUBLIC, reason="the API's schema; no data"),
     "api-v1:openapi-view": PageRoute(ORG),
     "api-v1:unknown-path": PageRoute(PUBLIC, reason="JSON 404 for anything else under /api/v1/"),
@@ -463,6 +484,7 @@ FORMS: dict[str, dict[str, Any]] = {
         "currency": "USD",
         "sender_name": "",
         "reply_to": "",
+        "export_link_hours": "1",
     },
     "tenancy:location-new": {"name": "Planted", "time_zone": ""},
     "tenancy:location-edit": {"name": "Renamed", "time_zone": ""},
@@ -531,6 +553,7 @@ FORMS: dict[str, dict[str, Any]] = {
     "history:payment-new": PAYMENT_FORM,
     "history:payment-edit": PAYMENT_FORM,
     "services:new": {"name": "Planted", "duration_minutes": "", "price": ""},
+    "exports:new": {"scope": "all", "go": "1", "format": "csv", "columns": ["name", "email"]},
     "services:edit": {"name": "Planted", "duration_minutes": "", "price": "", "active": "on"},
 }
 
@@ -824,6 +847,12 @@ OPS: dict[tuple[str, str], ApiOp] = {
     ("get", "/api/v1/payments/{payment_id}"): ApiOp(),
     ("patch", "/api/v1/payments/{payment_id}"): ApiOp(body={"note": "Planted"}),
     ("delete", "/api/v1/payments/{payment_id}"): ApiOp(),
+    ("get", "/api/v1/exports/columns"): ApiOp(),
+    ("post", "/api/v1/exports"): ApiOp(body={"scope": "list", "query": "city=Alphaville"}),
+    ("get", "/api/v1/exports"): ApiOp(),
+    ("get", "/api/v1/exports/{export_id}"): ApiOp(),
+    ("get", "/api/v1/exports/{export_id}/download"): ApiOp(),
+    ("get", "/api/v1/data-log"): ApiOp(),
 }
 
 

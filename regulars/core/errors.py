@@ -61,3 +61,12 @@ class Conflict(DomainError):
 
     code: str = "conflict"
     status: int = 409
+
+
+@dataclass
+class Gone(DomainError):
+    """It existed and is no more (an expired download link): say so, rather than 404."""
+
+    detail: str = "This is no longer available."
+    code: str = "gone"
+    status: int = 410

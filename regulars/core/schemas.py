@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
+from datetime import date
 from typing import Annotated, Any, Generic, TypeVar
 
 from django.db.models import Model, QuerySet
@@ -16,6 +18,7 @@ from ninja import Schema
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     Field,
     Strict,
     StringConstraints,
@@ -154,3 +157,18 @@ def cursor_page(
         "next_cursor": _encode(int(rows[-1].pk)) if more and rows else None,
         "count": count,
     }
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _date_text(value: Any) -> Any:
+    """Only `YYYY-MM-DD`: pydantic would also take a number (seconds since 1970)."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_date_text)]

@@ -15,9 +15,19 @@ from decimal import Decimal
 from typing import Any
 
 from regulars.core.errors import DomainError
+from regulars.customers import cells
+from regulars.customers.cells import Cell
 from regulars.customers.filters.base import local_today
 from regulars.customers.filters.dates import years_before
-from regulars.customers.models import Customer, CustomField, CustomFieldType
+from regulars.customers.models import (
+    ConsentState,
+    Customer,
+    CustomerSource,
+    CustomerStatus,
+    CustomField,
+    CustomFieldType,
+    Gender,
+)
 from regulars.tenancy.scope import require_org
 
 
@@ -28,6 +38,7 @@ class Column:
     value: Callable[[Customer], str]
     sort: tuple[str, ...] | None = None  # model fields, ascending ('-f' descending); id ends it
     index: str | None = None  # the (organization, …) index that answers the sort
+    cell: Cell | None = None  # how an export reads it (customers.cells)
 
     @property
     def sortable(self) -> bool:
@@ -78,32 +89,35 @@ def register(column: Column) -> Column:
 
 _F = _field
 for _column in (
-    Column("name", "Name", lambda c: c.display_name, ("last_name", "first_name"), "customer_org_name_idx"),
-    Column("first_name", "First name", _F("first_name"), ("first_name",), "customer_org_first_idx"),
-    Column("last_name", "Last name", _F("last_name"), ("last_name", "first_name"), "customer_org_name_idx"),
-    Column("company", "Company", _F("company"), ("company",), "customer_org_company_idx"),
-    Column("account_number", "Account", _F("account_number"), ("account_number",), "customer_unique_account"),
-    Column("loyalty_card", "Loyalty card", _F("loyalty_card"), ("loyalty_card",), "customer_org_card_idx"),
-    Column("email", "Email", _F("email"), ("email",), "customer_org_email_idx"),
-    Column("phone_mobile", "Mobile", _F("phone_mobile"), ("phone_mobile",), "customer_org_mobile_idx"),
-    Column("phone_home", "Home phone", _F("phone_home"), ("phone_home",), "customer_org_home_idx"),
-    Column("phone_work", "Work phone", _F("phone_work"), ("phone_work",), "customer_org_work_idx"),
-    Column("city", "City", _F("city"), ("city",), "customer_org_city_idx"),
-    Column("region", "State or region", _F("region"), ("region",), "customer_org_region_idx"),
-    Column("postal_code", "Postal code", _F("postal_code"), ("postal_code",), "customer_org_postal_idx"),
-    Column("country", "Country", _F("country"), ("country",), "customer_org_country_idx"),
-    Column("date_of_birth", "Date of birth", _F("date_of_birth"), ("date_of_birth",), "customer_org_dob_idx"),
-    Column("age", "Age", _age, ("-date_of_birth",), "customer_org_dob_idx"),
-    Column("birthday", "Birthday", lambda c: f"{c.date_of_birth:%d %b}" if c.date_of_birth else "", ("birth_mmdd",), "customer_org_mmdd_idx"),
-    Column("gender", "Gender", _choice("gender"), ("gender",), "customer_org_gender_idx"),
-    Column("status", "Status", _choice("status"), ("status",), "customer_org_status_idx"),
-    Column("source", "Source", _choice("source"), ("source",), "customer_org_source_idx"),
-    Column("email_consent", "Email consent", _choice("email_consent"), ("email_consent",), "customer_org_email_consent_idx"),
-    Column("sms_consent", "SMS consent", _choice("sms_consent"), ("sms_consent",), "customer_org_sms_consent_idx"),
-    Column("discount_percent", "Discount %", _F("discount_percent"), ("discount_percent",), "customer_org_discount_idx"),
-    Column("created_at", "Added", _F("created_at"), ("created_at",), "customer_org_created_idx"),
-    Column("updated_at", "Changed", _F("updated_at"), ("updated_at",), "customer_org_updated_idx"),
-    Column("categories", "Categories", _categories),
+    Column("name", "Name", lambda c: c.display_name, ("last_name", "first_name"), "customer_org_name_idx", cell=cells.NAME),
+    Column("first_name", "First name", _F("first_name"), ("first_name",), "customer_org_first_idx", cell=cells.text("first_name")),
+    Column("last_name", "Last name", _F("last_name"), ("last_name", "first_name"), "customer_org_name_idx", cell=cells.text("last_name")),
+    Column("company", "Company", _F("company"), ("company",), "customer_org_company_idx", cell=cells.text("company")),
+    Column("account_number", "Account", _F("account_number"), ("account_number",), "customer_unique_account", cell=cells.text("account_number")),
+    Column("loyalty_card", "Loyalty card", _F("loyalty_card"), ("loyalty_card",), "customer_org_card_idx", cell=cells.text("loyalty_card")),
+    Column("email", "Email", _F("email"), ("email",), "customer_org_email_idx", cell=cells.text("email")),
+    Column("phone_mobile", "Mobile", _F("phone_mobile"), ("phone_mobile",), "customer_org_mobile_idx", cell=cells.text("phone_mobile")),
+    Column("phone_home", "Home phone", _F("phone_home"), ("phone_home",), "customer_org_home_idx", cell=cells.text("phone_home")),
+    Column("phone_work", "Work phone", _F("phone_work"), ("phone_work",), "customer_org_work_idx", cell=cells.text("phone_work")),
+    Column("address_line1", "Address line 1", _F("address_line1"), cell=cells.text("address_line1")),
+    Column("address_line2", "Address line 2", _F("address_line2"), cell=cells.text("address_line2")),
+    Column("city", "City", _F("city"), ("city",), "customer_org_city_idx", cell=cells.text("city")),
+    Column("region", "State or region", _F("region"), ("region",), "customer_org_region_idx", cell=cells.text("region")),
+    Column("postal_code", "Postal code", _F("postal_code"), ("postal_code",), "customer_org_postal_idx", cell=cells.text("postal_code")),
+    Column("country", "Country", _F("country"), ("country",), "customer_org_country_idx", cell=cells.text("country")),
+    Column("date_of_birth", "Date of birth", _F("date_of_birth"), ("date_of_birth",), "customer_org_dob_idx", cell=cells.day("date_of_birth")),
+    Column("age", "Age", _age, ("-date_of_birth",), "customer_org_dob_idx", cell=cells.AGE),
+    Column("birthday", "Birthday", lambda c: f"{c.date_of_birth:%d %b}" if c.date_of_birth else "", ("birth_mmdd",), "customer_org_mmdd_idx", cell=cells.BIRTHDAY),
+    Column("external_id", "External id", _F("external_id"), cell=cells.text("external_id")),
+    Column("gender", "Gender", _choice("gender"), ("gender",), "customer_org_gender_idx", cell=cells.choice("gender", Gender.choices)),
+    Column("status", "Status", _choice("status"), ("status",), "customer_org_status_idx", cell=cells.choice("status", CustomerStatus.choices)),
+    Column("source", "Source", _choice("source"), ("source",), "customer_org_source_idx", cell=cells.choice("source", CustomerSource.choices)),
+    Column("email_consent", "Email consent", _choice("email_consent"), ("email_consent",), "customer_org_email_consent_idx", cell=cells.choice("email_consent", ConsentState.choices)),
+    Column("sms_consent", "SMS consent", _choice("sms_consent"), ("sms_consent",), "customer_org_sms_consent_idx", cell=cells.choice("sms_consent", ConsentState.choices)),
+    Column("discount_percent", "Discount %", _F("discount_percent"), ("discount_percent",), "customer_org_discount_idx", cell=cells.number("discount_percent")),
+    Column("created_at", "Added", _F("created_at"), ("created_at",), "customer_org_created_idx", cell=cells.moment("created_at")),
+    Column("updated_at", "Changed", _F("updated_at"), ("updated_at",), "customer_org_updated_idx", cell=cells.moment("updated_at")),
+    Column("categories", "Categories", _categories, cell=cells.CATEGORIES),
 ):  # fmt: skip
     register(_column)
 
@@ -132,7 +146,9 @@ def columns_for(*, custom_fields: list[CustomField]) -> dict[str, Column]:
     sort by a value in another table has no (organization, …) index on the customer)."""
     found = dict(COLUMNS)
     for field in custom_fields:
-        found[f"cf_{field.key}"] = Column(f"cf_{field.key}", field.label, _custom_value(field))
+        found[f"cf_{field.key}"] = Column(
+            f"cf_{field.key}", field.label, _custom_value(field), cell=cells.custom_cell(field)
+        )
     return found
 
 

@@ -6,6 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.db.models import F
+
+from regulars.customers import cells
+from regulars.customers.cells import Cell
 from regulars.customers.columns import Column, register
 from regulars.customers.models import Customer
 
@@ -37,21 +41,21 @@ def _interval(customer: Customer) -> str:
 
 
 for _column in (
-    Column("total_spent", "Total spent", _money("total_spent"), ("total_spent",), "customer_org_spent_idx"),
-    Column("visit_count", "Visits", _count("visit_count"), ("visit_count",), "customer_org_visits_idx"),
-    Column("first_visit", "First visit", _day("first_visit"), ("first_visit",), "customer_org_firstvisit_idx"),
-    Column("last_visit", "Last visit", _day("last_visit"), ("last_visit",), "customer_org_lastvisit_idx"),
-    Column("avg_ticket", "Average ticket", _money("avg_ticket"), ("avg_ticket",), "customer_org_ticket_idx"),
-    Column("avg_interval", "Usual interval", _interval),
-    Column("next_visit_due", "Next visit expected", _day("next_visit_due"), ("next_visit_due",), "customer_org_nextvisit_idx"),
-    Column("outstanding_balance", "Outstanding", _money("outstanding_balance"), ("outstanding_balance",), "customer_org_balance_idx"),
-    Column("oldest_overdue_on", "Oldest overdue", _day("oldest_overdue_on"), ("oldest_overdue_on",), "customer_org_overdue_idx"),
-    Column("late_paid_share", "Paid late", _share, ("late_paid_share",), "customer_org_late_idx"),
-    Column("spent_30", "Spent 30 days", _money("spent_30"), ("spent_30",), "customer_org_spent30_idx"),
-    Column("spent_90", "Spent 90 days", _money("spent_90"), ("spent_90",), "customer_org_spent90_idx"),
-    Column("spent_365", "Spent 12 months", _money("spent_365"), ("spent_365",), "customer_org_spent365_idx"),
-    Column("visits_30", "Visits 30 days", _count("visits_30"), ("visits_30",), "customer_org_visits30_idx"),
-    Column("visits_90", "Visits 90 days", _count("visits_90"), ("visits_90",), "customer_org_visits90_idx"),
-    Column("visits_365", "Visits 12 months", _count("visits_365"), ("visits_365",), "customer_org_visits365_idx"),
+    Column("total_spent", "Total spent", _money("total_spent"), ("total_spent",), "customer_org_spent_idx", cell=cells.number("total_spent")),
+    Column("visit_count", "Visits", _count("visit_count"), ("visit_count",), "customer_org_visits_idx", cell=cells.number("visit_count")),
+    Column("first_visit", "First visit", _day("first_visit"), ("first_visit",), "customer_org_firstvisit_idx", cell=cells.day("first_visit")),
+    Column("last_visit", "Last visit", _day("last_visit"), ("last_visit",), "customer_org_lastvisit_idx", cell=cells.day("last_visit")),
+    Column("avg_ticket", "Average ticket", _money("avg_ticket"), ("avg_ticket",), "customer_org_ticket_idx", cell=cells.number("avg_ticket")),
+    Column("avg_interval", "Usual interval", _interval, cell=cells.number("avg_interval_days")),
+    Column("next_visit_due", "Next visit expected", _day("next_visit_due"), ("next_visit_due",), "customer_org_nextvisit_idx", cell=cells.day("next_visit_due")),
+    Column("outstanding_balance", "Outstanding", _money("outstanding_balance"), ("outstanding_balance",), "customer_org_balance_idx", cell=cells.number("outstanding_balance")),
+    Column("oldest_overdue_on", "Oldest overdue", _day("oldest_overdue_on"), ("oldest_overdue_on",), "customer_org_overdue_idx", cell=cells.day("oldest_overdue_on")),
+    Column("late_paid_share", "Paid late", _share, ("late_paid_share",), "customer_org_late_idx", cell=Cell(lambda ctx: F("late_paid_share") * 100, cells.NUMBER)),
+    Column("spent_30", "Spent 30 days", _money("spent_30"), ("spent_30",), "customer_org_spent30_idx", cell=cells.number("spent_30")),
+    Column("spent_90", "Spent 90 days", _money("spent_90"), ("spent_90",), "customer_org_spent90_idx", cell=cells.number("spent_90")),
+    Column("spent_365", "Spent 12 months", _money("spent_365"), ("spent_365",), "customer_org_spent365_idx", cell=cells.number("spent_365")),
+    Column("visits_30", "Visits 30 days", _count("visits_30"), ("visits_30",), "customer_org_visits30_idx", cell=cells.number("visits_30")),
+    Column("visits_90", "Visits 90 days", _count("visits_90"), ("visits_90",), "customer_org_visits90_idx", cell=cells.number("visits_90")),
+    Column("visits_365", "Visits 12 months", _count("visits_365"), ("visits_365",), "customer_org_visits365_idx", cell=cells.number("visits_365")),
 ):  # fmt: skip
     register(_column)

@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from regulars.core.schemas import (
+    Day,
     Flag,
     Id,
     InputSchema,
@@ -49,7 +50,6 @@ CENT = Decimal("0.01")
 _MONEY_TEXT = rf"^-?\d{{1,{MONEY_DIGITS}}}(\.\d{{1,2}})?$"
 _QUANTITY_TEXT = r"^-?\d{1,7}(\.\d{1,3})?$"
 _MONEY_INT = 10**MONEY_DIGITS - 1
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MOMENT = re.compile(
     r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$"
 )
@@ -129,13 +129,6 @@ Quantity = Annotated[
 ]
 
 
-def _date_text(value: Any) -> Any:
-    """Only `YYYY-MM-DD`: pydantic would also take a number (seconds since 1970)."""
-    if not isinstance(value, str) or not _DATE.match(value):
-        raise ValueError("must be a date as YYYY-MM-DD")
-    return value
-
-
 def _moment_text(value: Any) -> Any:
     """ISO 8601 date and time; without a zone it is the organization's local time."""
     if not isinstance(value, str) or not _MOMENT.match(value):
@@ -143,7 +136,6 @@ def _moment_text(value: Any) -> Any:
     return value
 
 
-Day = Annotated[date, BeforeValidator(_date_text)]
 Moment = Annotated[datetime, BeforeValidator(_moment_text)]
 Text32 = Annotated[str, StringConstraints(max_length=32), AfterValidator(storable_text)]
 Text40 = Annotated[str, StringConstraints(max_length=40), AfterValidator(storable_text)]

@@ -31,6 +31,7 @@ class Cap:
     SERVICES_MANAGE = "services.manage"  # the services catalogue
     TRANSFER_IMPORT = "transfer.import"
     TRANSFER_EXPORT = "transfer.export"
+    DATA_LOG_VIEW = "transfer.data_log"  # who took which customers' data, and when
     MESSAGING_SEND = "messaging.send"
     JOBS_START = "jobs.start"
     AUDIT_VIEW = "audit.view"
@@ -54,6 +55,7 @@ _MANAGER = _STAFF | {
     Cap.AUDIT_VIEW,
 }
 _OWNER = _MANAGER | {
+    Cap.DATA_LOG_VIEW,
     Cap.LOCATIONS_MANAGE,
     Cap.STAFF_MANAGE,
     Cap.SETTINGS_MANAGE,
@@ -77,6 +79,7 @@ ALL_LOCATIONS_ONLY = frozenset(
         Cap.STAFF_MANAGE,
         Cap.SETTINGS_MANAGE,
         Cap.API_KEYS_MANAGE,
+        Cap.DATA_LOG_VIEW,
         # An import finds and updates customers across the whole organization.
         Cap.TRANSFER_IMPORT,
     }

@@ -24,6 +24,7 @@ class OrganizationForm(DomainErrorsMixin, forms.ModelForm[Organization]):
             "reply_to",
             "account_prefix",
             "require_gender_dob",
+            "export_link_hours",
         )
 
 

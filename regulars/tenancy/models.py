@@ -6,7 +6,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +49,12 @@ class Organization(models.Model):
         _("require gender and date of birth"),
         default=False,
         help_text=_("Refuse to save a customer without a gender and a date of birth."),
+    )
+    export_link_hours = models.PositiveSmallIntegerField(
+        _("export links work for (hours)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+        help_text=_("After this, an export's download link stops working and its file is deleted."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from regulars.core.schemas import (
     CountryCode,
@@ -38,6 +38,7 @@ class OrganizationOut(Schema):
     reply_to: str
     account_prefix: str
     require_gender_dob: bool
+    export_link_hours: int
 
 
 class OrganizationPatch(InputSchema):
@@ -49,6 +50,7 @@ class OrganizationPatch(InputSchema):
     reply_to: Text254 | None = None
     account_prefix: AccountPrefix | None = None
     require_gender_dob: Flag | None = None
+    export_link_hours: Annotated[int, Field(ge=1, le=720)] | None = None
 
 
 class LocationOut(Schema):

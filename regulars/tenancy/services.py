@@ -33,6 +33,7 @@ ORG_FIELDS = (
     "reply_to",
     "account_prefix",
     "require_gender_dob",
+    "export_link_hours",
 )
 LOCATION_FIELDS = ("name", "address_line1", "address_line2", "city", "postal_code", "time_zone")
 

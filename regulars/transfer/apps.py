@@ -10,4 +10,4 @@ class TransferConfig(AppConfig):
     verbose_name = "Import and export"
 
     def ready(self) -> None:
-        from regulars.transfer import jobs, periodic  # noqa: F401  (registers jobs, schedules)
+        from regulars.transfer import export_jobs, jobs, periodic  # noqa: F401  (registers)

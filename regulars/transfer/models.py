@@ -1,4 +1,9 @@
-"""What an import keeps: the uploaded file, its mapping, the review, each row's outcome.
+"""What imports and exports keep.
+
+Exports: each requested file (`ExportRun`) and the data log (`DataLogEntry`), the record
+of every export, refusal and download that nobody can change.
+
+What an import keeps: the uploaded file, its mapping, the review, each row's outcome.
 
 An import is one `ImportRun`. Its rows' outcomes (`ImportRow`) are written in the same
 transaction as the customers they create or change, so a worker killed mid-batch leaves
@@ -8,10 +13,13 @@ They are also what undo reads: the customer each row touched, the values it repl
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from regulars.audit.models import ImmutableEntryError
 from regulars.jobs.models import Job
 from regulars.tenancy.models import TenantModel
 
@@ -164,3 +172,126 @@ class SavedMapping(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", _("CSV")
+    XLSX = "xlsx", _("Excel (XLSX)")
+
+
+class ExportScope(models.TextChoices):
+    LIST = "list", _("A list (search and filters)")
+    VIEW = "view", _("A saved view")
+    SELECTION = "selection", _("Selected customers")
+    ALL = "all", _("Everyone")
+
+
+class ExportStatus(models.TextChoices):
+    PREPARING = "preparing", _("Preparing")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired")
+
+
+class ExportRun(TenantModel):
+    """One requested file: what it holds, who asked, its job, and the file until it expires.
+
+    The download link is `/exports/<token>/`: only the requester may use it, with their own
+    login, until `expires_at`; then the file is deleted and the link answers 410."""
+
+    token = models.CharField(max_length=43, unique=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    api_key_id = models.BigIntegerField(null=True, blank=True)
+    requested_by_label = models.CharField(max_length=254, blank=True)
+    channel = models.CharField(max_length=16)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    scope = models.CharField(max_length=10, choices=ExportScope.choices)
+    query = models.CharField(max_length=2000, blank=True)  # the list's canonical query
+    view_name = models.CharField(max_length=100, blank=True)
+    selection_id = models.BigIntegerField(null=True, blank=True)
+    description = models.CharField(max_length=500)  # the customers, in words
+    columns = models.JSONField(default=list)  # column keys, in order
+    column_labels = models.JSONField(default=list)
+    format = models.CharField(max_length=4, choices=ExportFormat.choices)
+    status = models.CharField(
+        max_length=10, choices=ExportStatus.choices, default=ExportStatus.PREPARING
+    )
+    job = models.ForeignKey(Job, on_delete=models.SET_NULL, null=True, related_name="+")
+    file = models.FileField(upload_to="exports/", max_length=300, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)  # as the download names it
+    row_count = models.PositiveIntegerField(null=True, blank=True)
+    size = models.BigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(fields=["organization", "-created_at"], name="export_org_created"),
+            models.Index(fields=["status", "expires_at"], name="export_status_expires"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Export #{self.pk} ({self.format})"
+
+
+class DataLogEvent(models.TextChoices):
+    EXPORTED = "exported", _("Exported")
+    DENIED = "denied", _("Refused")
+    DOWNLOADED = "downloaded", _("Downloaded")
+    FAILED = "failed", _("Export failed")
+
+
+class DataLogEntry(TenantModel):
+    """Customer data that left (or was refused): written once, never changed or deleted.
+
+    A database trigger refuses UPDATE and DELETE on both databases (migration 0003), so the
+    log holds even against code that forgets `save` and `delete` below. People and exports
+    are kept as ids and labels (no foreign keys), so an entry outlives them."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    event = models.CharField(max_length=10, choices=DataLogEvent.choices)
+    actor_user_id = models.BigIntegerField(null=True, blank=True)
+    actor_api_key_id = models.BigIntegerField(null=True, blank=True)
+    actor_label = models.CharField(max_length=254, blank=True)
+    channel = models.CharField(max_length=16)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    export_id = models.BigIntegerField(null=True, blank=True)
+    description = models.CharField(max_length=500, blank=True)
+    columns = models.JSONField(default=list, blank=True)  # labels, as in the file
+    format = models.CharField(max_length=4, blank=True)
+    row_count = models.PositiveIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta(TenantModel.Meta):
+        verbose_name_plural = _("data log entries")
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(fields=["organization", "-created_at"], name="datalog_org_created"),
+            models.Index(
+                fields=["organization", "actor_user_id", "-created_at"], name="datalog_org_actor"
+            ),
+            models.Index(fields=["organization", "export_id"], name="datalog_org_export"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} by {self.actor_label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableEntryError("Data log entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableEntryError("Data log entries cannot be deleted.")

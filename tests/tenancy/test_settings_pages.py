@@ -81,6 +81,7 @@ def test_organization_settings_keep_input_and_name_the_field(
             "time_zone": "Europe/Dublin",
             "country": "ie",
             "currency": "eur",
+            "export_link_hours": "48",
         },
     )
     assert ok.status_code == 302
