@@ -35,9 +35,11 @@ def restore(cell: str) -> str:
 class Neutralised(Func):
     """`neutralise` as SQL: the same rule, the triggers as parameters, on both databases.
 
-    The value is named three times and neither database computes a repeated expression
-    once, so anything more than a column (a name from its parts, a subquery) is computed
-    once in a one-row subquery and neutralised there."""
+    Every trigger (and the apostrophe) sorts before "A", so text that does not is passed
+    over with one comparison ("C" order on PostgreSQL, whose default collation would not
+    sort by code point). The value is named several times and neither database computes
+    a repeated expression once, so anything costlier than a column or a name (a subquery)
+    is computed once in a one-row subquery and neutralised there."""
 
     output_field = CharField()
 
@@ -46,13 +48,15 @@ class Neutralised(Func):
     ) -> tuple[str, list[Any]]:
         source = self.source_expressions[0]
         inner, params = compiler.compile(source)
+        binary = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
         marks = ", ".join(["%s"] * len(TRIGGERS))
-        rule = [*TRIGGERS, "'"]
-        if isinstance(source, Col):
-            first = f"SUBSTR(LTRIM({inner}, %s), 1, 1)"
-            case = f"CASE WHEN {first} IN ({marks}) THEN %s || {inner} ELSE {inner} END"
-            return case, [*params, "'", *rule, *params, *params]
-        case = f"CASE WHEN SUBSTR(LTRIM(v, %s), 1, 1) IN ({marks}) THEN %s || v ELSE v END"
+        rule = ["A", "'", *TRIGGERS, "'"]
+        if isinstance(source, Col) or getattr(source, "cheap", False):
+            test = f"{inner}{binary} < %s AND SUBSTR(LTRIM({inner}, %s), 1, 1) IN ({marks})"
+            case = f"CASE WHEN {test} THEN %s || {inner} ELSE {inner} END"
+            return case, [*params, "A", *params, "'", *TRIGGERS, "'", *params, *params]
+        test = f"v{binary} < %s AND SUBSTR(LTRIM(v, %s), 1, 1) IN ({marks})"
+        case = f"CASE WHEN {test} THEN %s || v ELSE v END"
         # Only compiled SQL and placeholders are joined here; every value is a parameter.
         sql = f"(SELECT {case} FROM (SELECT {inner} AS v) AS cell)"  # noqa: S608
-        return sql, ["'", *rule, *params]
+        return sql, [*rule, *params]

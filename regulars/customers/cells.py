@@ -28,7 +28,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear, NullIf, Trim
+from django.db.models.functions import Cast, Concat, ExtractYear
 
 from regulars.core.csv_safe import Neutralised
 from regulars.customers.models import CustomField, CustomFieldType, CustomFieldValue
@@ -78,13 +78,27 @@ def choice(name: str, choices: list[tuple[str, Any]]) -> Cell:
     )
 
 
-NAME = Cell(
-    lambda ctx: Coalesce(
-        NullIf(Trim(Concat(F("first_name"), Value(" "), F("last_name"))), Value("")),
-        F("company"),
-        output_field=CharField(),
-    )
-)
+class FullName(Func):
+    """The person's name, else the company's (`Customer.display_name`), without the
+    COALESCE around every part that Concat adds: the parts are never NULL."""
+
+    cheap = True  # Neutralised may repeat it rather than wrap it in a subquery
+    output_field = CharField()
+    template = "COALESCE(NULLIF(TRIM(%(expressions)s), ''), %(company)s)"
+
+    def __init__(self) -> None:
+        super().__init__(F("first_name"), F("last_name"), F("company"))
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        parts = [compiler.compile(e) for e in self.source_expressions]
+        (first, p1), (last, p2), (company, p3) = parts
+        sql = f"COALESCE(NULLIF(TRIM({first} || ' ' || {last}), ''), {company})"
+        return sql, [*p1, *p2, *p3]
+
+
+NAME = Cell(lambda ctx: FullName())
 
 
 def _age(ctx: CellContext) -> Any:
@@ -179,16 +193,28 @@ class LocalMoment(Func):
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
         inner, params = compiler.compile(self.source_expressions[0])
-        changes = offset_changes(self.time_zone)
-        whens = []
-        values: list[Any] = []
+        shift, values = _shift(inner, list(params), offset_changes(self.time_zone))
+        sql = f"STRFTIME('%%Y-%%m-%%d %%H:%%M:%%S', {inner}, {shift})"
+        return sql, [*params, *values]
+
+
+def _shift(inner: str, params: list[Any], changes: list[tuple[str, int]]) -> tuple[str, list[Any]]:
+    """The offset modifier for `inner`: a CASE that halves the changes at each level (a few
+    comparisons a row for decades of daylight saving), linear within a handful."""
+    if len(changes) <= 4:
+        whens, values = [], []
         for since, minutes in reversed(changes[1:]):
             whens.append(f"WHEN {inner} >= %s THEN %s")
-            values.extend([*params, since, f"{minutes:+d} minutes"])
+            values += [*params, since, f"{minutes:+d} minutes"]
         first = f"{changes[0][1]:+d} minutes"
-        shift = f"CASE {' '.join(whens)} ELSE %s END" if whens else "%s"
-        sql = f"STRFTIME('%%Y-%%m-%%d %%H:%%M:%%S', {inner}, {shift})"
-        return sql, [*params, *values, first]
+        if not whens:
+            return "%s", [first]
+        return f"CASE {' '.join(whens)} ELSE %s END", [*values, first]
+    middle = len(changes) // 2
+    later, later_values = _shift(inner, params, changes[middle:])
+    earlier, earlier_values = _shift(inner, params, changes[:middle])
+    sql = f"CASE WHEN {inner} >= %s THEN {later} ELSE {earlier} END"
+    return sql, [*params, changes[middle][0], *later_values, *earlier_values]
 
 
 _OFFSETS: dict[str, list[tuple[str, int]]] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
 from regulars.customers.filters.base import local_midnight, next_day
 from regulars.tenancy.access import Actor, Cap
@@ -21,26 +21,28 @@ from regulars.transfer.models import DataLogEntry, DataLogEvent, ExportRun
 def datalog_record(
     *,
     org: Organization,
-    actor: Actor,
+    actor: Actor | None,
     event: str,
     ip: str | None,
     export: ExportRun | None = None,
     reason: str = "",
     description: str = "",
 ) -> DataLogEntry:
-    """One entry; what it is about comes from `export` when there is one."""
+    """One entry; what it is about comes from `export` when there is one. Without an actor
+    (the system settling an abandoned export) the entry names the export's requester."""
     assert_in_scope(org)
-    entry = DataLogEntry(
-        organization=org,
-        event=event,
-        actor_user_id=actor.user.pk if actor.user is not None else None,
-        actor_api_key_id=actor.api_key_id,
-        actor_label=actor.label[:254],
-        channel=actor.channel,
-        ip=ip or None,
-        reason=reason[:300],
-        description=description[:500],
-    )
+    entry = DataLogEntry(organization=org, event=event, ip=ip or None, reason=reason[:300])
+    if actor is not None:
+        entry.actor_user_id = actor.user.pk if actor.user is not None else None
+        entry.actor_api_key_id = actor.api_key_id
+        entry.actor_label = actor.label[:254]
+        entry.channel = actor.channel
+    elif export is not None:
+        entry.actor_user_id = export.requested_by_id
+        entry.actor_api_key_id = export.api_key_id
+        entry.actor_label = export.requested_by_label
+        entry.channel = export.channel
+    entry.description = description[:500]
     if export is not None:
         entry.export_id = export.pk
         entry.description = export.description[:500]
@@ -55,8 +57,10 @@ def datalog_record(
 def datalog_refusal(
     *, org: Organization, actor: Actor, ip: str | None, reason: str, description: str = ""
 ) -> None:
-    """A refused export or download, kept even though the caller answers with an error."""
-    with transaction.atomic():
+    """A refused export or download, committed on its own (durable: never inside another
+    transaction, whose rollback would take the record with it) before the caller answers
+    with an error."""
+    with transaction.atomic(durable=True):
         datalog_record(
             org=org,
             actor=actor,
@@ -92,15 +96,15 @@ def data_log_list(
 
 
 def data_log_people(*, org: Organization, actor: Actor) -> list[tuple[int, str]]:
-    """Everyone the log names, for the filter: (user id, the latest label it shows)."""
+    """Everyone the log names, for the filter: (user id, the label of their latest entry)."""
     actor.require(Cap.DATA_LOG_VIEW)
-    people: dict[int, str] = {}
-    rows = (
+    latest = (
         DataLogEntry.objects.filter(actor_user_id__isnull=False)
-        .order_by("actor_user_id", "-created_at")
-        .values_list("actor_user_id", "actor_label")
+        .values("actor_user_id")
+        .annotate(last=Max("id"))
+        .values_list("last", flat=True)
     )
-    for user_id, label in rows:
-        if user_id is not None:
-            people.setdefault(int(user_id), label)
-    return sorted(people.items(), key=lambda item: item[1].lower())
+    rows = DataLogEntry.objects.filter(id__in=list(latest)).values_list(
+        "actor_user_id", "actor_label"
+    )
+    return sorted(((int(u), label) for u, label in rows if u), key=lambda p: p[1].lower())

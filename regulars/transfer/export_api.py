@@ -12,7 +12,7 @@ from regulars.core.api import DOWNLOAD_ERRORS, ERRORS, WRITE_ERRORS
 from regulars.core.http import client_ip
 from regulars.core.schemas import DEFAULT_LIMIT, Day, Limit, Page, PathId, Text100, cursor_page
 from regulars.tenancy.http import actor_of
-from regulars.transfer import data_log, exports
+from regulars.transfer import data_log, export_selectors, exports
 from regulars.transfer.export_schemas import DataLogOut, ExportColumnOut, ExportIn, ExportOut
 from regulars.transfer.export_serve import attachment
 from regulars.transfer.models import DataLogEvent, ExportRun
@@ -21,9 +21,10 @@ router = Router(tags=["exports"])
 
 
 def export_out(run: ExportRun) -> dict[str, Any]:
-    ready = run.status == "ready"
+    ready = run.shown_status == "ready"
     return {
         **{f: getattr(run, f) for f in ExportOut.model_fields if hasattr(run, f)},
+        "status": run.shown_status,
         "download_url": f"/api/v1/exports/{run.pk}/download" if ready else None,
         "link": f"{settings.SITE_URL}/exports/{run.token}/",
         "job": run.job,
@@ -35,7 +36,7 @@ def export_column_list(request: HttpRequest) -> Any:
     """The columns a file can hold (the list's, custom fields, consent, history figures)."""
     actor = actor_of(request)
     exports.require_export(org=actor.org, actor=actor, ip=client_ip(request), what="the columns")
-    columns = exports.export_columns(org=actor.org, actor=actor)
+    columns = export_selectors.export_columns(org=actor.org, actor=actor)
     return [
         {"key": c.key, "label": c.label, "kind": c.cell.kind if c.cell else ""}
         for c in columns.values()
@@ -66,8 +67,9 @@ def export_list(
 ) -> Any:
     """Your own exports, newest first."""
     actor = actor_of(request)
+    exports.require_export(org=actor.org, actor=actor, ip=client_ip(request), what="exports")
     page = cursor_page(
-        exports.export_list_own(org=actor.org, actor=actor),
+        export_selectors.export_list_own(org=actor.org, actor=actor),
         cursor=cursor,
         limit=limit,
         newest_first=True,
@@ -79,17 +81,19 @@ def export_list(
 @router.get("/exports/{export_id}", response={200: ExportOut, **ERRORS})
 def export_get(request: HttpRequest, export_id: PathId) -> Any:
     actor = actor_of(request)
-    return export_out(exports.export_get_own(org=actor.org, actor=actor, export_id=export_id))
+    exports.require_export(org=actor.org, actor=actor, ip=client_ip(request), what="an export")
+    run = export_selectors.export_get_own(org=actor.org, actor=actor, export_id=export_id)
+    return export_out(run)
 
 
 @router.get("/exports/{export_id}/download", response={200: None, **DOWNLOAD_ERRORS})
 def export_download(request: HttpRequest, export_id: PathId) -> FileResponse:
     """The file, as an attachment (logged). 409 while it is made; 410 once expired."""
     actor = actor_of(request)
-    run = exports.export_download(
+    run, handle = exports.export_download(
         org=actor.org, actor=actor, ip=client_ip(request), export_id=export_id
     )
-    return attachment(run)
+    return attachment(run, handle)
 
 
 @router.get("/data-log", response={200: Page[DataLogOut], **ERRORS})

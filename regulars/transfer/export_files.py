@@ -22,6 +22,7 @@ import xlsxwriter
 from django.db import connection
 from django.db.models import QuerySet
 
+from regulars.core.csv_safe import neutralise
 from regulars.customers.cells import DATE, MOMENT, NUMBER, CellContext, cell_expression
 from regulars.customers.columns import Column
 from regulars.customers.models import Customer
@@ -70,7 +71,7 @@ def write_csv(
     written = 0
     with path.open("w", newline="", encoding="utf-8-sig") as out:
         writer = csv.writer(out)
-        writer.writerow(header)
+        writer.writerow([neutralise(label) for label in header])  # custom labels are free text
         for rows in chunks:
             writer.writerows(rows)
             written += len(rows)
@@ -133,7 +134,7 @@ def write_xlsx(
             for row in rows:
                 if row_on_sheet == SHEET_ROWS:
                     sheet = book.add_worksheet()
-                    sheet.write_row(0, 0, header, bold)
+                    sheet.write_row(0, 0, [neutralise(label) for label in header], bold)
                     sheet.freeze_panes(1, 0)
                     row_on_sheet = 0
                 row_on_sheet += 1
@@ -145,7 +146,7 @@ def write_xlsx(
             progress(written)
         if sheet is None:
             sheet = book.add_worksheet()
-            sheet.write_row(0, 0, header, bold)
+            sheet.write_row(0, 0, [neutralise(label) for label in header], bold)
     finally:
         book.close()
     return written

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.files.storage import default_storage
+from typing import Any
+
 from django.http import FileResponse
 
-from regulars.core.errors import Gone
 from regulars.transfer.models import ExportRun
 
 CONTENT_TYPES = {
@@ -14,11 +14,8 @@ CONTENT_TYPES = {
 }
 
 
-def attachment(run: ExportRun) -> FileResponse:
-    try:
-        handle = default_storage.open(run.file.name, "rb")
-    except FileNotFoundError as exc:
-        raise Gone(detail="The file is gone from the server; export again.") from exc
+def attachment(run: ExportRun, handle: Any) -> FileResponse:
+    """`handle`: the file `exports.export_download` opened before it logged the download."""
     response = FileResponse(
         handle,
         as_attachment=True,

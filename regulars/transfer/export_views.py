@@ -18,7 +18,7 @@ from regulars.lists.list_state import column_setting_get, saved_view_get
 from regulars.lists.services import matching_customers
 from regulars.tenancy.access import Actor, Cap
 from regulars.tenancy.http import actor_of, staff_required
-from regulars.transfer import data_log, exports
+from regulars.transfer import data_log, export_selectors, exports
 from regulars.transfer.export_forms import DataLogFilterForm, ExportForm
 from regulars.transfer.export_serve import attachment
 from regulars.transfer.models import ExportScope
@@ -54,6 +54,7 @@ def _what(actor: Actor, data: QueryDict) -> dict[str, Any]:
             if key not in LIST_PARAMS_SKIPPED:
                 kept.setlist(key, data.getlist(key))
         query = kept.urlencode()
+    query = query.replace("\x00", "")
     ids = _ids(data)
     if ids and data.get("all_matching") != "1":
         return {"scope": ExportScope.SELECTION, "ids": ids, "words": f"{len(ids)} ticked customers"}
@@ -67,20 +68,21 @@ def export_new(request: HttpRequest) -> HttpResponse:
     starts the export and shows the list of your exports."""
     actor = actor_of(request)
     data = request.POST if request.method == "POST" else request.GET
+    go = request.method == "POST" and "go" in data  # a link can show the form, never export
     exports.require_export(org=actor.org, actor=actor, ip=client_ip(request), what="an export")
     try:
         what = _what(actor, data)
     except DomainError as exc:
         messages.error(request, exc.detail)
         return redirect("customers:list")
-    available = exports.export_columns(org=actor.org, actor=actor)
+    available = export_selectors.export_columns(org=actor.org, actor=actor)
     chosen = what.get("columns") or list(column_setting_get(org=actor.org, actor=actor).columns)
     form = ExportForm(
-        data if "go" in data else None,
+        data if go else None,
         available=available,
         initial={"format": "csv", "columns": [k for k in chosen if k in available]},
     )
-    if "go" in data and form.is_valid():
+    if go and form.is_valid():
         try:
             run = _start(request, actor, what, form.cleaned_data)
         except NotFound:
@@ -103,7 +105,7 @@ def _count(actor: Actor, what: dict[str, Any]) -> int | None:
         return len(set(what["ids"]))
     query = what["view"].query if what["scope"] == ExportScope.VIEW else what.get("query", "")
     if what["scope"] == ExportScope.ALL:
-        return exports.resolve_target(
+        return export_selectors.resolve_target(
             actor=actor, scope=ExportScope.ALL, query="", selection_id=None
         ).customers.count()
     customers, _words = matching_customers(actor, query, field="query")
@@ -128,18 +130,19 @@ def _start(
 def export_list(request: HttpRequest) -> HttpResponse:
     """Your exports, newest first, with progress while they are made."""
     actor = actor_of(request)
-    page = paginate(request, exports.export_list_own(org=actor.org, actor=actor), per_page=25)
-    for run in page:
-        exports.expire_one(run)
-    return render(request, "transfer/export_list.html", {"page": page})
+    exports.require_export(org=actor.org, actor=actor, ip=client_ip(request), what="exports")
+    mine = export_selectors.export_list_own(org=actor.org, actor=actor)
+    return render(
+        request, "transfer/export_list.html", {"page": paginate(request, mine, per_page=25)}
+    )
 
 
 @staff_required()
 def export_row(request: HttpRequest, export_id: int) -> HttpResponse:
     """One export's row, polled while its file is made."""
     actor = actor_of(request)
-    run = exports.export_get_own(org=actor.org, actor=actor, export_id=export_id)
-    exports.expire_one(run)
+    exports.require_export(org=actor.org, actor=actor, ip=client_ip(request), what="an export")
+    run = export_selectors.export_get_own(org=actor.org, actor=actor, export_id=export_id)
     return render(request, "transfer/_export_row.html", {"run": run})
 
 
@@ -148,7 +151,7 @@ def export_download(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed link: the file itself once ready (logged), a progress page before."""
     actor = actor_of(request)
     try:
-        run = exports.export_download(
+        run, handle = exports.export_download(
             org=actor.org, actor=actor, ip=client_ip(request), token=token
         )
     except Gone as exc:
@@ -156,10 +159,10 @@ def export_download(request: HttpRequest, token: str) -> HttpResponse:
     except DomainError as exc:
         if exc.status != 409:
             raise
-        run = exports.export_get_own(org=actor.org, actor=actor, token=token)
-        return render(request, "transfer/export_waiting.html", {"run": run})
+        waiting = export_selectors.export_get_own(org=actor.org, actor=actor, token=token)
+        return render(request, "transfer/export_waiting.html", {"run": waiting})
     # staff_required is typed for HttpResponse; a file response is one to Django.
-    return cast(HttpResponse, attachment(run))
+    return cast(HttpResponse, attachment(run, handle))
 
 
 @staff_required(Cap.DATA_LOG_VIEW)

@@ -17,10 +17,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 from regulars.audit.models import ImmutableEntryError
-from regulars.jobs.models import Job
+from regulars.jobs.models import FINISHED, Job
 from regulars.tenancy.models import TenantModel
 
 
@@ -244,8 +245,19 @@ class ExportRun(TenantModel):
     def __str__(self) -> str:
         return f"Export #{self.pk} ({self.format})"
 
+    @property
+    def shown_status(self) -> str:
+        """The status as of now, without writing: a link past its time is expired, and an
+        export whose job ended without a file has failed (the scheduler settles both)."""
+        if self.status == ExportStatus.READY and self.expires_at and self.expires_at <= now():
+            return ExportStatus.EXPIRED
+        if self.status == ExportStatus.PREPARING and self.job and self.job.status in FINISHED:
+            return ExportStatus.FAILED
+        return self.status
+
 
 class DataLogEvent(models.TextChoices):
+    REQUESTED = "requested", _("Asked for")
     EXPORTED = "exported", _("Exported")
     DENIED = "denied", _("Refused")
     DOWNLOADED = "downloaded", _("Downloaded")

@@ -7,7 +7,7 @@ from datetime import time, timedelta
 
 from regulars.jobs.scheduler import daily, every
 from regulars.tenancy.models import Organization
-from regulars.transfer.exports import exports_expire
+from regulars.transfer.export_expiry import exports_settle
 from regulars.transfer.services import import_files_expire
 
 
@@ -17,8 +17,7 @@ def files_expire(org: Organization) -> int:
     return import_files_expire(org=org)
 
 
-@every("transfer.exports_expire", timedelta(minutes=10))
-def exports_expire_due() -> int:
-    """Export files past their link's time are deleted within ten minutes (a download
-    checks the time itself, so a link never works late)."""
-    return exports_expire()
+@every("transfer.exports_settle", timedelta(minutes=10))
+def exports_due() -> dict[str, int]:
+    """Expired links lose their files; exports whose job ended without one are failed."""
+    return exports_settle()

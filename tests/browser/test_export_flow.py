@@ -76,7 +76,11 @@ def test_export_a_filtered_list_to_xlsx_and_find_it_in_the_data_log(
     assert {r[-1] for r in rows[1:]} == {"Leeds"}
     with tenant_scope(world.org_a):
         events = list(DataLogEntry.objects.order_by("id").values_list("event", "row_count"))
-    assert events == [(DataLogEvent.EXPORTED, 30), (DataLogEvent.DOWNLOADED, 30)]
+    assert events == [
+        (DataLogEvent.REQUESTED, None),
+        (DataLogEvent.EXPORTED, 30),
+        (DataLogEvent.DOWNLOADED, 30),
+    ]
 
     owner_page: Page = new_context().new_page()
     device = confirmed_totp(world.owner_a.user)

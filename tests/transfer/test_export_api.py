@@ -12,10 +12,16 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from django.utils import timezone
 
+from regulars.customers.account_numbers import account_numbers_allocate
+from regulars.customers.models import Customer
+from regulars.customers.search import TIER_LIMIT, search_fields
+from regulars.jobs.runner import execute_job
 from regulars.lists.list_state import saved_view_create
-from regulars.tenancy.models import Role
+from regulars.tenancy.models import Role, StaffMembership
 from regulars.tenancy.scope import tenant_scope
-from regulars.transfer.exports import exports_expire
+from regulars.transfer.export_expiry import exports_settle
+from regulars.transfer.export_files import Written
+from regulars.transfer.exports import ExportAsk, export_failed, export_finish, export_request
 from regulars.transfer.models import DataLogEvent, ExportRun
 from tests.conftest import Mailbox, World, login
 from tests.factories import make_customer
@@ -118,14 +124,16 @@ def test_staff_are_refused_on_every_export_operation_and_each_refusal_is_logged(
     run = export(owner, {"columns": ["email"]})
     staff = api_for(world.owner_a, Role.STAFF)
     calls = [
+        staff.get("/api/v1/exports"),
+        staff.get(f"/api/v1/exports/{run['id']}"),
         staff.post("/api/v1/exports", {"scope": "all"}, content_type="application/json"),
         staff.get("/api/v1/exports/columns"),
         staff.get(f"/api/v1/exports/{run['id']}/download"),
     ]
-    assert [c.status_code for c in calls] == [403, 403, 403]
+    assert [c.status_code for c in calls] == [403] * 5
     assert all(c.json()["code"] == "forbidden" for c in calls)
     denied = log_entries(world.org_a, event=DataLogEvent.DENIED)
-    assert len(denied) == 3
+    assert len(denied) == 5
     assert all(d.channel == "api" and d.ip == "127.0.0.1" for d in denied)
     assert all("owners and managers" in d.reason for d in denied)
     with tenant_scope(world.org_a):
@@ -213,9 +221,99 @@ def test_links_live_for_the_organizations_hours_then_the_file_is_deleted(
         stored = ExportRun.objects.get(pk=run["id"])
     assert stored.ready_at is not None and stored.expires_at is not None
     assert stored.expires_at - stored.ready_at == timedelta(hours=2)
-    assert exports_expire(now=stored.ready_at + timedelta(hours=1)) == 0
+    assert exports_settle(now=stored.ready_at + timedelta(hours=1)) == {"expired": 0, "failed": 0}
     assert default_storage.exists(stored.file.name)
-    assert exports_expire(now=stored.ready_at + timedelta(hours=2, seconds=1)) == 1
+    later = stored.ready_at + timedelta(hours=2, seconds=1)
+    assert exports_settle(now=later) == {"expired": 1, "failed": 0}
     assert not default_storage.exists(stored.file.name)
     assert client.get(f"/api/v1/exports/{run['id']}").json()["status"] == "expired"
     assert client.get(f"/api/v1/exports/{run['id']}/download").status_code == 410
+
+
+def test_an_export_whose_job_is_refused_is_failed_and_logged_once(
+    world: World, people: dict[str, Any]
+) -> None:
+    org = world.org_a
+    with tenant_scope(org):
+        run = export_request(
+            org=org,
+            actor=world.manager_a.actor,
+            ask=ExportAsk("all", "csv", columns=["email"]),
+            ip="192.0.2.1",
+            enqueue=False,
+        )
+        StaffMembership.objects.filter(pk=world.manager_a.membership.pk).update(role=Role.STAFF)
+    assert run.job is not None
+    assert execute_job(run.job.pk) == "failed"  # the requester may no longer export
+    with tenant_scope(org):
+        run = ExportRun.objects.select_related("job").get(pk=run.pk)
+    assert run.status == "preparing"
+    assert run.shown_status == "failed"  # the pages say so before the scheduler settles it
+    assert exports_settle() == {"expired": 0, "failed": 1}
+    assert exports_settle() == {"expired": 0, "failed": 0}
+    [failed] = log_entries(org, event=DataLogEvent.FAILED)
+    assert failed.actor_user_id == world.manager_a.user.pk
+    assert "no longer" in failed.reason
+    assert [e.event for e in log_entries(org, export_id=run.pk)] == ["requested", "failed"]
+
+
+def test_an_export_is_settled_once_whoever_finishes_it(
+    world: World, people: dict[str, Any]
+) -> None:
+    """Two attempts of one job (the reaper re-queued a slow one): the first to settle wins,
+    the other writes nothing to the export or the log."""
+    org = world.org_a
+    with tenant_scope(org):
+        run = export_request(
+            org=org,
+            actor=world.owner_a.actor,
+            ask=ExportAsk("all", "csv", columns=["email"]),
+            ip=None,
+            enqueue=False,
+        )
+        first = Written(rows=3, size=10, sha256="a" * 64)
+        second = Written(rows=3, size=11, sha256="b" * 64)
+        actor = world.owner_a.actor
+        assert export_finish(
+            run=run, actor=actor, name="exports/x-1.csv", written=first, still_mine=lambda: None
+        )
+        stale = ExportRun.objects.get(pk=run.pk)
+        stale.status = "preparing"
+        assert not export_finish(
+            run=stale, actor=actor, name="exports/x-2.csv", written=second, still_mine=lambda: None
+        )
+        assert not export_failed(run=stale, actor=actor, reason="late")
+        assert ExportRun.objects.get(pk=run.pk).sha256 == "a" * 64
+    assert [(e.event, e.sha256) for e in log_entries(org, export_id=run.pk)] == [
+        ("requested", ""),
+        ("exported", "a" * 64),
+    ]
+
+
+def test_a_search_that_a_list_would_cut_short_is_refused_by_name(
+    world: World, api_for: Any
+) -> None:
+    org = world.org_a
+    with tenant_scope(org):
+        numbers = account_numbers_allocate(org=org, count=TIER_LIMIT + 1)
+        Customer.objects.bulk_create(
+            Customer(
+                organization=org,
+                first_name=f"P{n}",
+                last_name="Smith",
+                account_number=numbers[n],
+                **search_fields({"first_name": f"P{n}", "last_name": "Smith", "email": ""}),
+            )
+            for n in range(TIER_LIMIT + 1)
+        )
+    client = api_for(world.owner_a)
+    response = client.post(
+        "/api/v1/exports",
+        {"query": "q=smith", "columns": ["name"]},
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["field"] == "query"
+    assert "Narrow it with filters" in response.json()["detail"]
+    everyone = export(client, {"query": "sort=name", "columns": ["name"], "scope": "all"})
+    assert everyone["row_count"] == TIER_LIMIT + 1

@@ -26,7 +26,8 @@ from regulars.customers.models import Customer
 from regulars.jobs.runner import execute_job
 from regulars.tenancy.scope import tenant_scope
 from regulars.transfer.export_files import write_xlsx
-from regulars.transfer.exports import ExportAsk, export_columns, export_request
+from regulars.transfer.export_selectors import export_columns
+from regulars.transfer.exports import ExportAsk, export_request
 from tests.conftest import World
 from tests.factories import make_customer
 from tests.transfer.export_helpers import TRIGGERS, csv_rows, xlsx_rows
@@ -91,7 +92,7 @@ def test_formula_tricks_in_every_text_field_are_neutralised_and_numbers_stay_num
             org=org, actor=actor, data={"label": "Balance", "field_type": "number"}
         )
         note = custom_field_create(
-            org=org, actor=actor, data={"label": "Note", "field_type": "text"}
+            org=org, actor=actor, data={"label": "=Note+1", "field_type": "text"}
         )
         for n, trick in enumerate(TRICKS):
             fields = {
@@ -128,6 +129,8 @@ def test_formula_tricks_in_every_text_field_are_neutralised_and_numbers_stay_num
         rows = csv_rows(content) if file_format == "csv" else xlsx_rows(content)
         assert len(rows) == len(TRICKS) + 1
         header = rows[0]
+        assert "'=Note+1" in header  # labels are free text too
+        assert not [h for h in header if str(h).startswith(TRIGGERS)]
         for row in rows[1:]:
             cells = dict(zip(keys, row, strict=True))
             for key in text_keys:

@@ -136,15 +136,17 @@ def test_staff_are_refused_on_every_export_page_and_each_refusal_is_logged(
     run = latest(world)
     staff = login(Client(), world.staff_a)
     answers = [
+        staff.get("/exports/").status_code,
+        staff.get(f"/exports/{run.pk}/row/").status_code,
         staff.get("/exports/new/?city=Leeds").status_code,
         staff.post(
             "/exports/new/", {"scope": "all", "go": "1", "format": "csv", "columns": ["name"]}
         ).status_code,
         staff.get(f"/exports/{run.token}/").status_code,
     ]
-    assert answers == [403, 403, 403]
+    assert answers == [403] * 5
     denied = log_entries(world.org_a, event=DataLogEvent.DENIED)
-    assert [(d.actor_user_id, d.channel) for d in denied] == [(world.staff_a.user.pk, "page")] * 3
+    assert [(d.actor_user_id, d.channel) for d in denied] == [(world.staff_a.user.pk, "page")] * 5
     assert "Export" not in staff.get("/customers/").content.decode().split("<main")[-1][:2000]
     with tenant_scope(world.org_a):
         assert ExportRun.objects.count() == 1
@@ -244,3 +246,15 @@ def test_the_command_line_refuses_staff_and_logs_it(
             output=str(tmp_path / "y.csv"),
             filter=["city"],
         )
+
+
+def test_a_link_shows_the_form_but_only_a_post_exports(
+    world: World, people: dict[str, Any]
+) -> None:
+    client = login(Client(), world.owner_a)
+    response = client.get("/exports/new/?go=1&scope=all&format=csv&columns=name")
+    assert response.status_code == 200
+    assert "Export customers" in response.content.decode()
+    with tenant_scope(world.org_a):
+        assert ExportRun.objects.count() == 0
+    assert log_entries(world.org_a) == []

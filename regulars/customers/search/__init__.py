@@ -38,6 +38,7 @@ from regulars.customers.search.query import (
     SearchQuery,
     candidate_statements,
     customer_search,
+    search_is_capped,
     search_query,
 )
 
@@ -60,6 +61,7 @@ __all__ = [
     "search_index_ensure",
     "search_index_install",
     "search_index_rebuild",
+    "search_is_capped",
     "search_query",
     "search_rebuild",
 ]

@@ -344,6 +344,16 @@ def _tier_rows(queryset: QuerySet[Customer], query: SearchQuery) -> list[list[tu
     ]
 
 
+def search_is_capped(queryset: QuerySet[Customer], q: str) -> bool:
+    """Whether a kind of match (exact, prefix, substring) stopped at TIER_LIMIT: the list
+    then shows the best matches, not all of them, and a file of "everyone it matches" must
+    not pretend otherwise."""
+    query = search_query(q)
+    if query.empty:
+        return False
+    return any(len(rows) >= TIER_LIMIT for rows in _tier_rows(queryset, query))
+
+
 def candidate_statements(queryset: QuerySet[Customer], q: str) -> list[Statement]:
     """Every SQL statement (with parameters) a search for `q` runs to find candidates; for
     EXPLAIN in tests and benchmarks."""

@@ -13,7 +13,6 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.files.storage import default_storage
 from django.core.management.base import CommandError
 from django.http import QueryDict
 from tqdm import tqdm
@@ -73,11 +72,11 @@ class Command(OrgCommand):
             ask = self._ask(org, actor, options)
             run = export_request(org=org, actor=actor, ask=ask, ip=None, enqueue=False)
             self._run_job(run)
-            run = export_download(org=org, actor=actor, ip=None, export_id=run.pk)
+            run, source = export_download(org=org, actor=actor, ip=None, export_id=run.pk)
         except DomainError as exc:
             fields = "; ".join(f"{e.field}: {e.message}" for e in exc.errors) or exc.detail
             raise CommandError(fields) from exc
-        with default_storage.open(run.file.name, "rb") as source, output.open("wb") as target:
+        with source, output.open("wb") as target:
             shutil.copyfileobj(source, target, 1 << 20)
         self.stdout.write(
             f"{run.row_count:,} customers ({run.description}) written to {output}; "
