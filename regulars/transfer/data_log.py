@@ -48,8 +48,11 @@ def datalog_record(
         entry.description = export.description[:500]
         entry.columns = list(export.column_labels)
         entry.format = export.format
-        entry.row_count = export.row_count
-        entry.sha256 = export.sha256
+        if event == DataLogEvent.EXPORTED:
+            # One entry per file carries its row count and SHA-256; the request before it
+            # and the downloads after it name the export by its id.
+            entry.row_count = export.row_count
+            entry.sha256 = export.sha256
     entry.save()
     return entry
 

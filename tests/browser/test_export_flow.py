@@ -79,7 +79,7 @@ def test_export_a_filtered_list_to_xlsx_and_find_it_in_the_data_log(
     assert events == [
         (DataLogEvent.REQUESTED, None),
         (DataLogEvent.EXPORTED, 30),
-        (DataLogEvent.DOWNLOADED, 30),
+        (DataLogEvent.DOWNLOADED, None),
     ]
 
     owner_page: Page = new_context().new_page()

@@ -51,3 +51,16 @@ def sha256(content: bytes) -> str:
 def log_entries(org: Organization, **filters: Any) -> list[DataLogEntry]:
     with tenant_scope(org):
         return list(DataLogEntry.objects.filter(**filters).order_by("id"))
+
+
+def the_one_entry_of(org: Organization, export_id: int, content: bytes, rows: int) -> DataLogEntry:
+    """The export's entries hold exactly one with a SHA-256 and row count, and they are
+    those of the file served."""
+    entries = [e for e in log_entries(org, export_id=export_id) if e.sha256 or e.row_count]
+    assert len(entries) == 1, [(e.event, e.sha256, e.row_count) for e in entries]
+    assert (entries[0].event, entries[0].sha256, entries[0].row_count) == (
+        "exported",
+        sha256(content),
+        rows,
+    )
+    return entries[0]

@@ -25,7 +25,14 @@ from regulars.transfer.exports import ExportAsk, export_failed, export_finish, e
 from regulars.transfer.models import DataLogEvent, ExportRun
 from tests.conftest import Mailbox, World, login
 from tests.factories import make_customer
-from tests.transfer.export_helpers import content_of, csv_rows, log_entries, sha256, xlsx_rows
+from tests.transfer.export_helpers import (
+    content_of,
+    csv_rows,
+    log_entries,
+    sha256,
+    the_one_entry_of,
+    xlsx_rows,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,9 +87,8 @@ def test_a_filtered_list_exports_to_csv_with_one_log_entry_matching_the_file(
     assert entry.ip == "127.0.0.1"
     assert "City is Leeds" in entry.description or "Leeds" in entry.description
     downloads = log_entries(world.org_a, event=DataLogEvent.DOWNLOADED)
-    assert [(d.export_id, d.sha256, d.row_count) for d in downloads] == [
-        (run["id"], sha256(content), 2)
-    ]
+    assert [(d.export_id, d.actor_user_id) for d in downloads] == [(run["id"], None)]
+    assert the_one_entry_of(world.org_a, run["id"], content, 2) == entry
 
 
 def test_a_saved_view_exports_its_query_and_columns_to_xlsx(
@@ -102,6 +108,7 @@ def test_a_saved_view_exports_its_query_and_columns_to_xlsx(
     assert xlsx_rows(content) == [["Last name", "City"], ["Baker", "York"]]
     [entry] = log_entries(world.org_a, event=DataLogEvent.EXPORTED)
     assert (entry.sha256, entry.row_count, entry.format) == (sha256(content), 1, "xlsx")
+    assert the_one_entry_of(world.org_a, run["id"], content, 1) == entry
 
 
 def test_a_selection_and_everyone_export(

@@ -16,11 +16,19 @@ from django.test import Client
 from django.utils import timezone
 
 from regulars.lists.list_state import saved_view_create
+from regulars.lists.services import selection_from_ids
 from regulars.tenancy.scope import tenant_scope
 from regulars.transfer.models import DataLogEvent, ExportRun, ExportStatus
 from tests.conftest import Mailbox, World, login
 from tests.factories import make_customer
-from tests.transfer.export_helpers import content_of, csv_rows, log_entries, sha256, xlsx_rows
+from tests.transfer.export_helpers import (
+    content_of,
+    csv_rows,
+    log_entries,
+    sha256,
+    the_one_entry_of,
+    xlsx_rows,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -79,7 +87,8 @@ def test_the_list_page_exports_its_filter_with_the_chosen_columns(
     [entry] = log_entries(world.org_a, event=DataLogEvent.EXPORTED)
     assert (entry.sha256, entry.row_count, entry.channel) == (sha256(content), 2, "page")
     [download] = log_entries(world.org_a, event=DataLogEvent.DOWNLOADED)
-    assert (download.sha256, download.actor_user_id) == (sha256(content), world.manager_a.user.pk)
+    assert (download.export_id, download.actor_user_id) == (run.pk, world.manager_a.user.pk)
+    assert the_one_entry_of(world.org_a, run.pk, content, 2) == entry
     assert len(smtp_server.messages) == 1
     assert run.token in smtp_server.body(smtp_server.messages[0])
 
@@ -192,7 +201,9 @@ def test_the_command_line_exports_a_filter_a_view_and_everyone(
     [entry] = log_entries(world.org_a, event=DataLogEvent.EXPORTED)
     assert (entry.sha256, entry.row_count, entry.channel) == (sha256(content), 2, "cli")
     [download] = log_entries(world.org_a, event=DataLogEvent.DOWNLOADED)
-    assert download.sha256 == sha256(content)
+    assert download.export_id == entry.export_id
+    assert entry.export_id is not None
+    assert the_one_entry_of(world.org_a, entry.export_id, content, 2) == entry
     with tenant_scope(world.org_a):
         saved_view_create(
             org=world.org_a,
@@ -220,6 +231,22 @@ def test_the_command_line_exports_a_filter_a_view_and_everyone(
         stdout=io.StringIO(),
     )
     assert len(csv_rows((tmp_path / "all.csv").read_bytes())) == 4
+    with tenant_scope(world.org_a):
+        chosen = selection_from_ids(
+            org=world.org_a, actor=world.manager_a.actor, ids=[people["cat"].pk, people["ann"].pk]
+        )
+    call_command(
+        "export",
+        org=world.org_a.slug,
+        actor=world.manager_a.user.email,
+        format="csv",
+        output=str(tmp_path / "chosen.csv"),
+        selection=chosen.pk,
+        columns="first_name",
+        stdout=io.StringIO(),
+    )
+    assert csv_rows((tmp_path / "chosen.csv").read_bytes()) == [["First name"], ["Ann"], ["Cat"]]
+    assert len(log_entries(world.org_a, event=DataLogEvent.EXPORTED)) == 4
 
 
 def test_the_command_line_refuses_staff_and_logs_it(
