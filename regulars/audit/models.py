@@ -15,7 +15,22 @@ class ImmutableEntryError(RuntimeError):
     pass
 
 
-class AuditEntry(TenantModel):
+class WrittenOnce(models.Model):
+    """A record the application writes once and never changes or deletes."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableEntryError(f"{self._meta.verbose_name_plural} cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableEntryError(f"{self._meta.verbose_name_plural} cannot be deleted.")
+
+
+class AuditEntry(WrittenOnce, TenantModel):
     """Written once inside the caller's transaction; never updated or deleted by the app.
 
     `customer_id` is denormalised (no FK) so entries outlive merges and deletions and the
@@ -55,11 +70,3 @@ class AuditEntry(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}:{self.target_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ImmutableEntryError("Audit entries cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ImmutableEntryError("Audit entries cannot be deleted.")

@@ -13,14 +13,12 @@ They are also what undo reads: the customer each row touched, the values it repl
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
-from regulars.audit.models import ImmutableEntryError
+from regulars.audit.models import WrittenOnce
 from regulars.jobs.models import FINISHED, Job
 from regulars.tenancy.models import TenantModel
 
@@ -264,7 +262,7 @@ class DataLogEvent(models.TextChoices):
     FAILED = "failed", _("Export failed")
 
 
-class DataLogEntry(TenantModel):
+class DataLogEntry(WrittenOnce, TenantModel):
     """Customer data that left (or was refused): written once, never changed or deleted.
 
     A database trigger refuses UPDATE and DELETE on both databases (migration 0003), so the
@@ -299,11 +297,3 @@ class DataLogEntry(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.event} by {self.actor_label}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ImmutableEntryError("Data log entries cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ImmutableEntryError("Data log entries cannot be deleted.")

@@ -24,7 +24,6 @@ from regulars.transfer.export_files import Written
 from regulars.transfer.exports import ExportAsk, export_failed, export_finish, export_request
 from regulars.transfer.models import DataLogEvent, ExportRun
 from tests.conftest import Mailbox, World, login
-from tests.factories import make_customer
 from tests.transfer.export_helpers import (
     content_of,
     csv_rows,
@@ -35,16 +34,6 @@ from tests.transfer.export_helpers import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def people(world: World) -> dict[str, Any]:
-    return {
-        "ann": make_customer(world.org_a, "Ann", "Archer", email="ann@a.test", city="Leeds"),
-        "bob": make_customer(world.org_a, "Bob", "Baker", email="bob@a.test", city="York"),
-        "cat": make_customer(world.org_a, "Cat", "Cole", email="cat@a.test", city="Leeds"),
-        "other": make_customer(world.org_b, "Olga", "Other", email="olga@b.test", city="Leeds"),
-    }
 
 
 def export(client: Client, body: dict[str, Any]) -> dict[str, Any]:

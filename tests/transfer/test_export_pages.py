@@ -20,7 +20,6 @@ from regulars.lists.services import selection_from_ids
 from regulars.tenancy.scope import tenant_scope
 from regulars.transfer.models import DataLogEvent, ExportRun, ExportStatus
 from tests.conftest import Mailbox, World, login
-from tests.factories import make_customer
 from tests.transfer.export_helpers import (
     content_of,
     csv_rows,
@@ -31,15 +30,6 @@ from tests.transfer.export_helpers import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def people(world: World) -> dict[str, Any]:
-    return {
-        "ann": make_customer(world.org_a, "Ann", "Archer", email="ann@a.test", city="Leeds"),
-        "bob": make_customer(world.org_a, "Bob", "Baker", email="bob@a.test", city="York"),
-        "cat": make_customer(world.org_a, "Cat", "Cole", email="cat@a.test", city="Leeds"),
-    }
 
 
 def latest(world: World) -> ExportRun:
