@@ -60,10 +60,10 @@ def datalog_record(
 def datalog_refusal(
     *, org: Organization, actor: Actor, ip: str | None, reason: str, description: str = ""
 ) -> None:
-    """A refused export or download, committed on its own (durable: never inside another
-    transaction, whose rollback would take the record with it) before the caller answers
-    with an error."""
-    with transaction.atomic(durable=True):
+    """A refused export or download, committed before the caller answers with an error.
+    Callers are views, API handlers and commands outside any transaction (requests are not
+    atomic here); inside one, a rollback would take the record with it."""
+    with transaction.atomic():
         datalog_record(
             org=org,
             actor=actor,
