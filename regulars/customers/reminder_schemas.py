@@ -9,19 +9,11 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
-from regulars.core.schemas import Flag, Id, InputSchema, storable_text
+from regulars.core.schemas import Day, Flag, Id, InputSchema, storable_text
 from regulars.customers.models import REMINDER_TEXT_MAX, Reminder
 from regulars.customers.reminder_selectors import is_overdue, org_today
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
-
-
-def _date_text(value: Any) -> Any:
-    """Only `YYYY-MM-DD`: pydantic would also take a number (seconds since 1970)."""
-    if not isinstance(value, str) or not _DATE.match(value):
-        raise ValueError("must be a date as YYYY-MM-DD")
-    return value
 
 
 def _time_text(value: Any) -> Any:
@@ -39,7 +31,7 @@ ReminderText = Annotated[
     StringConstraints(min_length=1, max_length=REMINDER_TEXT_MAX),
     AfterValidator(storable_text),
 ]
-DueDate = Annotated[date, BeforeValidator(_date_text)]
+DueDate = Day
 DueTime = Annotated[time, BeforeValidator(_time_text)]
 
 

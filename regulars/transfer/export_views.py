@@ -38,9 +38,10 @@ def _what(actor: Actor, data: QueryDict) -> dict[str, Any]:
     view_raw = data.get("view", "")
     if view_raw.isascii() and view_raw.isdigit() and len(view_raw) < 16:
         view = saved_view_get(org=actor.org, actor=actor, view_id=int(view_raw))
-        _customers, words = matching_customers(actor, view.query, field="view")
+        customers, words = matching_customers(actor, view.query, field="view")
         return {
             "scope": ExportScope.VIEW,
+            "customers": customers,
             "view": view,
             "columns": list(view.columns),
             "words": f"saved view “{view.name}”: {words}",
@@ -58,8 +59,13 @@ def _what(actor: Actor, data: QueryDict) -> dict[str, Any]:
     ids = _ids(data)
     if ids and data.get("all_matching") != "1":
         return {"scope": ExportScope.SELECTION, "ids": ids, "words": f"{len(ids)} ticked customers"}
-    _customers, words = matching_customers(actor, query[:2000], field="query")
-    return {"scope": ExportScope.LIST, "query": query[:2000], "words": words}
+    customers, words = matching_customers(actor, query[:2000], field="query")
+    return {
+        "scope": ExportScope.LIST,
+        "query": query[:2000],
+        "words": words,
+        "customers": customers,
+    }
 
 
 @staff_required()
@@ -101,15 +107,15 @@ def export_new(request: HttpRequest) -> HttpResponse:
 
 
 def _count(actor: Actor, what: dict[str, Any]) -> int | None:
+    """How many customers the file will hold now (the list's or view's query, parsed once
+    in `_what`)."""
     if what["scope"] == ExportScope.SELECTION:
         return len(set(what["ids"]))
-    query = what["view"].query if what["scope"] == ExportScope.VIEW else what.get("query", "")
     if what["scope"] == ExportScope.ALL:
         return export_selectors.resolve_target(
             actor=actor, scope=ExportScope.ALL, query="", selection_id=None
         ).customers.count()
-    customers, _words = matching_customers(actor, query, field="query")
-    return customers.count()
+    return int(what["customers"].count())
 
 
 def _start(
